@@ -8,3 +8,11 @@
  */
 export { QDistillError, isQDistillError, ERROR_CODES, type ErrorCode } from './errors.js';
 export { createKernel, Kernel, type KernelOptions, type KernelBuild } from './kernel/kernel.js';
+export { Random } from './util/random.js';
+export * from './circuit/index.js';
+export {
+  createSimulator, Simulator, sampleFromProbabilities, MAX_SIMULATED_QUBITS,
+  type StateVector, type SimulatorOptions, type RunOptions,
+} from './qnn/simulator.js';
+export { compileTape, slotAngles, type Tape, type SlotSource, type SlotOrigin } from './qnn/tape.js';
+export { hashFloat64 } from './util/hash.js';
