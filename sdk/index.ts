@@ -16,3 +16,5 @@ export {
 } from './qnn/simulator.js';
 export { compileTape, slotAngles, type Tape, type SlotSource, type SlotOrigin } from './qnn/tape.js';
 export { hashFloat64 } from './util/hash.js';
+export { QNNLayer, type QNNLayerConfig, type MeasurementConfig, type DiffMethod, type WeightInit, type QNNGradients } from './qnn/qnn-layer.js';
+export { buildLayerCircuit, encoderInputs, type EncoderConfig, type AnsatzConfig } from './qnn/ansatz.js';
