@@ -81,19 +81,27 @@ export class Random {
     }
   }
 
-  /** Standard normal N(0, 1) by the Box–Muller transform (pairs are cached). */
+  /**
+   * Standard normal N(0, 1) by Marsaglia's polar method (pairs are cached).
+   * It needs only a logarithm, which {@link portableLog} computes with
+   * IEEE-754 +, −, ×, ÷ and √ alone: `Math.log`/`Math.sin` differ in their
+   * last bits between JavaScript engines, and seeded numbers must not.
+   */
   normal(): number {
     if (this.spare !== undefined) {
       const s = this.spare;
       this.spare = undefined;
       return s;
     }
-    let u = 0;
-    while (u === 0) u = this.uniform();
-    const v = this.uniform();
-    const r = Math.sqrt(-2 * Math.log(u));
-    this.spare = r * Math.sin(2 * Math.PI * v);
-    return r * Math.cos(2 * Math.PI * v);
+    for (;;) {
+      const u = 2 * this.uniform() - 1;
+      const v = 2 * this.uniform() - 1;
+      const s = u * u + v * v;
+      if (s >= 1 || s === 0) continue;
+      const factor = Math.sqrt((-2 * portableLog(s)) / s);
+      this.spare = v * factor;
+      return u * factor;
+    }
   }
 
   /** Shuffles `items` in place (Fisher–Yates) and returns it. */
@@ -122,4 +130,43 @@ export class Random {
 
 function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
+}
+
+const LN2_HI = 6.93147180369123816490e-1;
+const LN2_LO = 1.90821492927058770002e-10;
+const scratch = new DataView(new ArrayBuffer(8));
+
+/**
+ * Natural logarithm of a positive finite number, computed the same way in
+ * every JavaScript engine (only correctly rounded IEEE operations): split
+ * x = m·2^e with m in [√½, √2) through the float's bits, then
+ * log m = 2·atanh(t), t = (m − 1)/(m + 1), |t| < 0.172, by its series.
+ * Accurate to about one unit in the last place.
+ */
+export function portableLog(x: number): number {
+  if (!(x > 0) || !Number.isFinite(x)) {
+    throw new QDistillError('E_INVALID_ARGUMENT', `portableLog: expected a positive finite number, got ${x}`);
+  }
+  let e = 0;
+  let m = x;
+  if (m < 2.2250738585072014e-308) {
+    m *= 18014398509481984; // 2^54: bring subnormals into the normal range
+    e -= 54;
+  }
+  scratch.setFloat64(0, m);
+  const hi = scratch.getUint32(0);
+  e += ((hi >>> 20) & 0x7ff) - 1023;
+  scratch.setUint32(0, (hi & 0x800fffff) | (1023 << 20));
+  m = scratch.getFloat64(0); // in [1, 2)
+  if (m > Math.SQRT2) {
+    m /= 2;
+    e += 1;
+  }
+  const t = (m - 1) / (m + 1);
+  const t2 = t * t;
+  // 2·(t + t³/3 + t⁵/5 + …), Horner form, enough terms for |t| < 0.172
+  let series = 1 / 23;
+  for (let k = 21; k >= 1; k -= 2) series = 1 / k + t2 * series;
+  const logM = 2 * t * series;
+  return e * LN2_HI + (logM + e * LN2_LO);
 }
