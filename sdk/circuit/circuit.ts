@@ -103,6 +103,7 @@ export class Circuit {
   op(name: string, wires: readonly number[] | number, params: readonly ParamSource[] | ComplexMatrix | readonly [RowsMatrix] = [], options: OpOptions = {}): this {
     const gate = getGate(name);
     const wireList = typeof wires === 'number' ? [wires] : [...wires];
+    const wireText = wireList.join(', ');
     let matrix = options.matrix;
     let paramList: readonly ParamSource[] = [];
     if (isComplexMatrix(params)) matrix = params;
@@ -111,7 +112,7 @@ export class Circuit {
     this.checkWires(gate, wireList);
     if (gate.matrixParam) {
       if (!matrix) {
-        throw new QDistillError('E_PARAM_COUNT', `${name} on wires [${wireList}]: expected a unitary matrix, got none`);
+        throw new QDistillError('E_PARAM_COUNT', `${name} on wires [${wireText}]: expected a unitary matrix, got none`);
       }
       checkUnitary(name, wireList, matrix);
     } else {
@@ -119,10 +120,10 @@ export class Circuit {
       if (paramList.length !== gate.params.length) {
         throw new QDistillError(
           'E_PARAM_COUNT',
-          `${name} on wires [${wireList}]: expected ${gate.params.length} parameter(s) (${gate.params.join(', ') || 'none'}), got ${paramList.length}`,
+          `${name} on wires [${wireText}]: expected ${gate.params.length} parameter(s) (${gate.params.join(', ') || 'none'}), got ${paramList.length}`,
         );
       }
-      paramList.forEach((p, k) => checkParam(p, `${name} on wires [${wireList}], parameter ${gate.params[k]}`));
+      paramList.forEach((p, k) => checkParam(p, `${name} on wires [${wireText}], parameter ${gate.params[k]}`));
     }
     this.operations.push({
       name,

@@ -17,3 +17,9 @@ export {
   type AmplitudeEmbeddingOptions, type AngleEmbeddingOptions, type StronglyEntanglingOptions,
 } from './templates.js';
 export { referenceRun, referenceApplyMatrix, referenceZeroState, type ReferenceState } from './reference.js';
+export {
+  circuitToJSON, circuitFromJSON, matrixToRows, CIRCUIT_FORMAT, CIRCUIT_FORMAT_VERSION,
+  type CircuitJSON, type OperationJSON, type ParamJSON, type StatePrepJSON,
+} from './serialize.js';
+export { toQASM, fromQASM, zyzFromUnitary, formatNumber as formatQASMNumber, type ToQASMOptions } from './qasm.js';
+export { drawCircuit, type DrawOptions } from './draw.js';

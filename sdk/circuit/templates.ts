@@ -27,6 +27,27 @@ function flatten(values: Nested | ArrayLike<ParamSource>, where: string): ParamS
   return out;
 }
 
+/**
+ * For nested (array-of-arrays) weights, checks every level's length against
+ * `expected` (null = any); flat arrays are checked by their total length.
+ */
+function checkNestedShape(values: unknown, expected: readonly (number | null)[], where: string, text: string): void {
+  if (!Array.isArray(values) || !Array.isArray(values[0])) return;
+  const walk = (v: unknown, depth: number, path: string): void => {
+    if (depth === expected.length) {
+      if (Array.isArray(v)) throw new QDistillError('E_SHAPE', `${where}: weights must have shape ${text}; ${path} is nested deeper`);
+      return;
+    }
+    if (!Array.isArray(v)) throw new QDistillError('E_SHAPE', `${where}: weights must have shape ${text}; ${path || 'weights'} is not an array`);
+    const want = expected[depth];
+    if (want !== null && want !== undefined && v.length !== want) {
+      throw new QDistillError('E_SHAPE', `${where}: weights must have shape ${text}; ${path || 'weights'} has length ${v.length}, expected ${want}`);
+    }
+    v.forEach((item, i) => walk(item, depth + 1, `${path}[${i}]`));
+  };
+  walk(values, 0, '');
+}
+
 function defaultWires(circuit: Circuit, wires: readonly number[] | undefined): number[] {
   return wires ? [...wires] : Array.from({ length: circuit.numQubits }, (_, i) => i);
 }
@@ -226,6 +247,7 @@ export function stronglyEntanglingLayers(
   const wires = defaultWires(circuit, options.wires);
   checkWireList(wires, circuit.numQubits, 'StronglyEntanglingLayers');
   const n = wires.length;
+  checkNestedShape(weights, [null, n, 3], 'StronglyEntanglingLayers', `(L, ${n}, 3)`);
   const flat = flatten(weights as Nested, 'StronglyEntanglingLayers');
   if (flat.length === 0 || flat.length % (n * 3) !== 0) {
     throw new QDistillError(
@@ -282,6 +304,7 @@ export function basicEntanglerLayers(
   const wires = defaultWires(circuit, options.wires);
   checkWireList(wires, circuit.numQubits, 'BasicEntanglerLayers');
   const n = wires.length;
+  checkNestedShape(weights, [null, n], 'BasicEntanglerLayers', `(L, ${n})`);
   const flat = flatten(weights as Nested, 'BasicEntanglerLayers');
   if (flat.length === 0 || flat.length % n !== 0) {
     throw new QDistillError('E_SHAPE', `BasicEntanglerLayers: weights must have shape (L, ${n}), got ${flat.length} values`);

@@ -115,7 +115,8 @@ export class Simulator {
    * cumulative probability exceeds u). Returns outcome indices (first listed
    * wire = most significant bit). Same seed → same samples, in every runtime.
    */
-  sample(circuit: Circuit, shots: number, options: RunOptions & { seed?: number; wires?: readonly number[] } = {}): Int32Array {
+  sample(circuit: Circuit, shots: number, seedOrOptions: number | (RunOptions & { seed?: number; wires?: readonly number[] }) = {}): Int32Array {
+    const options = typeof seedOrOptions === 'number' ? { seed: seedOrOptions } : seedOrOptions;
     if (!Number.isInteger(shots) || shots <= 0) {
       throw new QDistillError('E_SHOTS', `sample: shots must be a positive integer, got ${shots}`);
     }
@@ -131,6 +132,7 @@ export class Simulator {
     const n = circuit.numQubits;
     checkRegisterSize(n, where);
     const tape = compileTape(circuit);
+    checkSources(tape, options, where);
     const kernel = this.kernel;
     const allocations: number[] = [];
     const alloc = (bytes: number, what: string): number => {
@@ -139,7 +141,7 @@ export class Simulator {
       return ptr;
     };
     try {
-      const statePtr = alloc(16 << n, `${n}-qubit state`);
+      const statePtr = alloc(16 * 2 ** n, `${n}-qubit state`);
       this.prepare(tape, statePtr, options, where);
       this.applyTape(tape, statePtr, slotAngles(tape, options.weights, options.inputs), alloc);
       return body(statePtr, n);
@@ -249,6 +251,23 @@ export class Simulator {
       kernel.free(bitsPtr);
     }
   }
+}
+
+/** Checks that the weights and inputs a tape reads exist and are finite. */
+function checkSources(tape: Tape, options: RunOptions, where: string): void {
+  const check = (values: ArrayLike<number> | undefined, needed: number, what: string): void => {
+    if (needed === 0) return;
+    if (!values) {
+      const kind = what === 'weights' ? 'trainable weights' : 'input features';
+      throw new QDistillError('E_INVALID_ARGUMENT', `${where}: the circuit uses ${kind} (${needed} values): pass ${what} in the options`);
+    }
+    if (values.length < needed) {
+      throw new QDistillError('E_SHAPE', `${where}: the circuit reads ${needed} ${what}, got ${values.length}`);
+    }
+    assertAllFinite(values, `${where}: ${what}`);
+  };
+  check(options.weights, tape.numWeights, 'weights');
+  check(options.inputs, tape.numInputs, 'inputs');
 }
 
 /** Throws `E_TOO_MANY_QUBITS` (before allocating) if a register cannot fit in the engine. */
