@@ -41,10 +41,19 @@ export function encoderInputs(encoder: EncoderConfig, numQubits: number, ansatz:
     case 'StateInput':
       return 2 * 2 ** numQubits;
     case 'none':
-      return ansatz.type === 'HadamardRY' ? numQubits : 0;
+      if (ansatz.type === 'HadamardRY') return numQubits;
+      if (ansatz.type === 'circuit') return circuitInputs(ansatz.circuit);
+      return 0;
     default:
       return unreachable(encoder, 'encoder type');
   }
+}
+
+/** Number of sample inputs a user circuit reads (largest `{ input }` index + 1). */
+function circuitInputs(circuit: Circuit): number {
+  let count = 0;
+  for (const op of circuit.ops) for (const p of op.params) if (typeof p === 'object' && 'input' in p) count = Math.max(count, p.input + 1);
+  return count;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { QDistillError, assertAllFinite, unreachable } from '../errors.js';
 import { factorGenerator, shiftRuleFromSpectrum, type ShiftRule } from '../circuit/gates.js';
 import { hermitianEigenvalues, hermiticityError, identity, interleave, type ComplexMatrix } from '../circuit/matrix.js';
-import { matrixFromRows, type RowsMatrix } from '../circuit/circuit.js';
+import { checkWireList, matrixFromRows, type RowsMatrix } from '../circuit/circuit.js';
 import { parsePauliString, pauliMasks, pauliMatrix } from '../circuit/pauli.js';
 import { createKernel, type Kernel } from '../kernel/kernel.js';
 import { Random } from '../util/random.js';
@@ -124,6 +124,7 @@ export class QNNLayer {
   private readonly staticPtrs: number[] = [];
   private readonly buffers = new Map<string, { ptr: number; bytes: number }>();
   private cache: { inputs: Float64Array; batch: number; params: Float64Array; statesKept: boolean } | undefined;
+  private forwards = 0;
 
   /** Creates a layer on a fresh engine (or the given kernel). */
   static async create(config: QNNLayerConfig, options: { kernel?: Kernel } = {}): Promise<QNNLayer> {
@@ -170,12 +171,14 @@ export class QNNLayer {
           break;
         }
         case 'hermitian': {
-          m.wires.forEach((w) => checkWire(w, n, 'hermitian measurement'));
+          checkWireList(m.wires, n, 'hermitian measurement');
           const k = m.wires.length;
           const dim = 1 << k;
           const initial = m.matrix ? matrixFromRows(m.matrix) : k === 1 ? pauliMatrix('Z') : undefined;
           if (!initial) throw new QDistillError('E_INVALID_ARGUMENT', `hermitian measurement on ${k} wires: give its matrix`);
           if (initial.dim !== dim) throw new QDistillError('E_SHAPE', `hermitian measurement on wires [${m.wires}]: expected a ${dim}×${dim} matrix, got ${initial.dim}×${initial.dim}`);
+          assertAllFinite(initial.re, `hermitian measurement on wires [${m.wires}] (re)`);
+          assertAllFinite(initial.im, `hermitian measurement on wires [${m.wires}] (im)`);
           const herr = hermiticityError(initial);
           if (herr > 1e-10) throw new QDistillError('E_NOT_HERMITIAN', `hermitian measurement on wires [${m.wires}]: matrix is not Hermitian (max |H − H†| = ${herr.toExponential(2)})`);
           const readoutIndex = this.readouts.length;
@@ -197,7 +200,7 @@ export class QNNLayer {
         }
         case 'probs': {
           const wires = m.wires ?? range(n);
-          wires.forEach((w) => checkWire(w, n, 'probs measurement'));
+          checkWireList(wires, n, 'probs measurement');
           if (wires.length > BITS_PER_READOUT) {
             throw new QDistillError('E_UNSUPPORTED', `probs measurement: at most ${BITS_PER_READOUT} wires, got ${wires.length}`);
           }
@@ -221,6 +224,11 @@ export class QNNLayer {
     this.weights = initWeights(numWeights, config.init ?? { type: 'uniform' }, new Random((config.seed ?? 0) ^ 0x5eed), n);
     this.rules = this.buildRules();
     this.descPtr = this.writeStatic();
+  }
+
+  /** Number of forward passes so far: a backward applies to the pass that set it. */
+  get forwardCount(): number {
+    return this.forwards;
   }
 
   /** Total trainable parameters (weights + observable parameters). */
@@ -262,11 +270,14 @@ export class QNNLayer {
   forward(inputs: ArrayLike<number>, batchSize?: number, params?: ArrayLike<number>): Float64Array {
     if (params) this.setParams(params);
     const batch = this.checkInputs(inputs, batchSize, 'QNNLayer.forward');
+    assertAllFinite(this.weights, 'QNNLayer.forward weights');
+    assertAllFinite(this.observableParams, 'QNNLayer.forward observable parameters');
     const x = Float64Array.from(inputs);
     const stateBytes = 16 << this.numQubits;
     const keepStates = this.diffMethod === 'adjoint' && batch * stateBytes <= 64 * 1024 * 1024;
     const exact = this.runForward(x, batch, keepStates);
     this.cache = { inputs: x, batch, params: this.getParams(), statesKept: keepStates };
+    this.forwards++;
     return this.shots ? this.sampleOutputs(exact, batch) : exact;
   }
 
@@ -280,6 +291,13 @@ export class QNNLayer {
   backward(upstream: ArrayLike<number>): QNNGradients {
     const cache = this.cache;
     if (!cache) throw new QDistillError('E_INVALID_ARGUMENT', 'QNNLayer.backward: call forward first (parameters changed or no forward pass yet)');
+    const current = this.getParams();
+    if (current.some((v, i) => !Object.is(v, cache.params[i]))) {
+      throw new QDistillError(
+        'E_INVALID_ARGUMENT',
+        'QNNLayer.backward: the parameters changed since the forward pass (e.g. an optimiser step); run forward again before backward',
+      );
+    }
     const expected = cache.batch * this.numOutputs;
     if (upstream.length !== expected) {
       throw new QDistillError('E_SHAPE', `QNNLayer.backward: upstream gradients must be batch × outputs = ${cache.batch} × ${this.numOutputs} = ${expected} values, got ${upstream.length}`);
@@ -312,7 +330,12 @@ export class QNNLayer {
   private checkInputs(inputs: ArrayLike<number>, batchSize: number | undefined, where: string): number {
     const per = this.numInputs;
     let batch: number;
-    if (per === 0) batch = batchSize ?? 1;
+    if (per === 0) {
+      batch = batchSize ?? 1;
+      if (!Number.isInteger(batch) || batch < 1) {
+        throw new QDistillError('E_SHAPE', `${where}: batchSize must be a positive integer, got ${batchSize}`);
+      }
+    }
     else {
       batch = batchSize ?? inputs.length / per;
       if (!Number.isInteger(batch) || batch < 1 || inputs.length !== batch * per) {
@@ -331,6 +354,21 @@ export class QNNLayer {
         let norm = pad * pad * (dim - per);
         for (let j = 0; j < per; j++) norm += inputs[b * per + j]! ** 2;
         if (!(norm > 0)) throw new QDistillError('E_ZERO_VECTOR', `${where}: sample ${b} is a zero vector; AmplitudeEmbedding cannot normalise it`);
+      }
+    }
+    if ((enc.type === 'AmplitudeEmbedding' && enc.normalize === false) || enc.type === 'StateInput') {
+      const pad = enc.type === 'AmplitudeEmbedding' ? (enc.pad ?? 0) : 0;
+      const dim = 2 ** this.numQubits;
+      for (let b = 0; b < batch; b++) {
+        let norm = enc.type === 'AmplitudeEmbedding' ? pad * pad * (dim - per) : 0;
+        for (let j = 0; j < per; j++) norm += inputs[b * per + j]! ** 2;
+        if (!(norm > 0)) throw new QDistillError('E_ZERO_VECTOR', `${where}: sample ${b} is a zero vector; it is not a quantum state`);
+        if (Math.abs(Math.sqrt(norm) - 1) > 1e-6) {
+          throw new QDistillError(
+            'E_INVALID_ARGUMENT',
+            `${where}: sample ${b} has L2 norm ${Math.sqrt(norm)}, expected 1 (${enc.type === 'StateInput' ? 'state inputs must be normalised' : 'pass normalize: true to normalise'})`,
+          );
+        }
       }
     }
     if (enc.type === 'BasisEmbedding') {
@@ -785,7 +823,7 @@ function initialObservableParams(parametrization: 'A' | 'pauli', m: ComplexMatri
     // a0 = tr(H)/2, ax = Re H01, ay = −Im H01... from H = a0 I + ax X + ay Y + az Z
     return [(m.re[0]! + m.re[3]!) / 2, m.re[1]!, -m.im[1]!, (m.re[0]! - m.re[3]!) / 2];
   }
-  return [m.re[0]!, 0, m.re[1]!, m.im[1]!, 0, 0, m.re[3]!, 0];
+  return [m.re[0]!, 0, m.re[1]!, m.im[1]!, m.re[2]!, m.im[2]!, m.re[3]!, 0]; // A = H, so (A + A†)/2 = H
 }
 
 function initWeights(count: number, init: WeightInit, rng: Random, numQubits: number): Float64Array {
@@ -825,4 +863,7 @@ function validateConfig(config: QNNLayerConfig): void {
     throw new QDistillError('E_CONFIG', `QNNLayer config.diffMethod: expected 'adjoint', 'parameter-shift' or 'finite-diff', got ${JSON.stringify(config.diffMethod)}`);
   }
   if (!Array.isArray(config.measurements)) throw new QDistillError('E_CONFIG', 'QNNLayer config.measurements: expected an array');
+  if (config.finiteDiffStep !== undefined && !(config.finiteDiffStep > 0 && Number.isFinite(config.finiteDiffStep))) {
+    throw new QDistillError('E_CONFIG', `QNNLayer config.finiteDiffStep: expected a finite number > 0, got ${config.finiteDiffStep}`);
+  }
 }
