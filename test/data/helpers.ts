@@ -1,0 +1,116 @@
+/**
+ * Shared helpers of the data-layer tests: fixture locations, a dense matrix
+ * of a Pauli sum built independently of the SDK (Kronecker products of the
+ * 2×2 Pauli matrices), and error assertions.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+import { isQDistillError } from '../../sdk/errors.js';
+
+/** The repository root. */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** `$QDISTILL_GOLDEN_DIR` (relative paths from the repo root) or `../shared/golden`. */
+export function goldenDir(): string {
+  const configured = process.env.QDISTILL_GOLDEN_DIR;
+  const dir = configured ? (isAbsolute(configured) ? configured : resolve(REPO_ROOT, configured)) : resolve(REPO_ROOT, '..', 'shared', 'golden');
+  if (!existsSync(dir)) throw new Error(`golden fixtures: directory ${dir} does not exist (set QDISTILL_GOLDEN_DIR)`);
+  return dir;
+}
+
+/** `../shared/teachers` beside the repository. */
+export function teachersDir(): string {
+  const dir = resolve(REPO_ROOT, '..', 'shared', 'teachers');
+  if (!existsSync(dir)) throw new Error(`teacher models: directory ${dir} does not exist`);
+  return dir;
+}
+
+/** Asserts that `fn` throws a QDistillError with `code` whose message matches every pattern. */
+export function expectError(fn: () => unknown, code: string, ...patterns: RegExp[]): void {
+  let thrown: unknown;
+  try {
+    fn();
+  } catch (e) {
+    thrown = e;
+  }
+  expect(thrown, 'expected a throw').toBeDefined();
+  expect(isQDistillError(thrown), `expected a QDistillError, got ${String(thrown)}`).toBe(true);
+  const err = thrown as { code: string; message: string };
+  expect(err.code, err.message).toBe(code);
+  for (const p of patterns) expect(err.message).toMatch(p);
+}
+
+/** Async version of {@link expectError}; returns the error for further checks. */
+export async function expectRejects(promise: Promise<unknown>, code: string, ...patterns: RegExp[]): Promise<{ code: string; message: string; details?: Record<string, unknown> }> {
+  let thrown: unknown;
+  try {
+    await promise;
+  } catch (e) {
+    thrown = e;
+  }
+  expect(thrown, 'expected a rejection').toBeDefined();
+  expect(isQDistillError(thrown), `expected a QDistillError, got ${String(thrown)}`).toBe(true);
+  const err = thrown as { code: string; message: string; details?: Record<string, unknown> };
+  expect(err.code, err.message).toBe(code);
+  for (const p of patterns) expect(err.message).toMatch(p);
+  return err;
+}
+
+type C = [number, number];
+const PAULI: Record<string, C[][]> = {
+  I: [[[1, 0], [0, 0]], [[0, 0], [1, 0]]],
+  X: [[[0, 0], [1, 0]], [[1, 0], [0, 0]]],
+  Y: [[[0, 0], [0, -1]], [[0, 1], [0, 0]]],
+  Z: [[[1, 0], [0, 0]], [[0, 0], [-1, 0]]],
+};
+
+function kron(a: C[][], b: C[][]): C[][] {
+  const out: C[][] = [];
+  for (const ra of a) {
+    for (const rb of b) {
+      const row: C[] = [];
+      for (const [xr, xi] of ra) for (const [yr, yi] of rb) row.push([xr * yr - xi * yi, xr * yi + xi * yr]);
+      out.push(row);
+    }
+  }
+  return out;
+}
+
+/**
+ * Dense matrix of Σ c_k P_k from its terms ([coefficient, "X0 Z2"]), built as
+ * Kronecker products with wire 0 the leftmost (most significant) factor.
+ */
+export function denseMatrix(numQubits: number, terms: ReadonlyArray<readonly [number, string]>): { re: number[][]; im: number[][] } {
+  const dim = 2 ** numQubits;
+  const re = Array.from({ length: dim }, () => new Array<number>(dim).fill(0));
+  const im = Array.from({ length: dim }, () => new Array<number>(dim).fill(0));
+  for (const [c, word] of terms) {
+    const letters = new Array<string>(numQubits).fill('I');
+    for (const token of word.trim() === 'I' ? [] : word.trim().split(/\s+/)) letters[Number(token.slice(1))] = token[0]!;
+    let m: C[][] = [[[1, 0]]];
+    for (const l of letters) m = kron(m, PAULI[l]!);
+    for (let r = 0; r < dim; r++) {
+      for (let s = 0; s < dim; s++) {
+        re[r]![s]! += c * m[r]![s]![0];
+        im[r]![s]! += c * m[r]![s]![1];
+      }
+    }
+  }
+  return { re, im };
+}
+
+/** Random Pauli-sum terms on n qubits (letters I/X/Y/Z uniformly; identity words become "I"). */
+export function randomTerms(rand: () => number, numQubits: number, count: number, letters = 'IXYZ'): Array<[number, string]> {
+  const terms: Array<[number, string]> = [];
+  for (let t = 0; t < count; t++) {
+    const word: string[] = [];
+    for (let q = 0; q < numQubits; q++) {
+      const l = letters[Math.floor(rand() * letters.length)]!;
+      if (l !== 'I') word.push(`${l}${q}`);
+    }
+    terms.push([2 * rand() - 1, word.join(' ') || 'I']);
+  }
+  return terms;
+}
