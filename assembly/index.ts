@@ -3,3 +3,18 @@
 // Every file below owns one concern; add new kernels as new files and export them here.
 export * from './memory';
 export * from './state';
+export * from './kernels/dense1';
+export * from './kernels/dense2';
+export * from './kernels/dense-k';
+export * from './kernels/diagonal';
+export * from './kernels/permutation';
+export * from './kernels/pauli';
+export * from './measure';
+export { tapeFormatVersion, tapeApply, applyOp } from './tape';
+export * from './hamiltonian';
+export * from './classical/gemm';
+export * from './classical/conv2d';
+export * from './classical/pool';
+export * from './classical/activation';
+export { qnnFormatVersion, qnnForward, qnnBackward, qnnForwardShifted, qnnParamShift } from './qnn';
+export { accumulatePauli, accumulateMatrix, accumulateDensity, innerPauliIm, innerMaskIm } from './adjoint';

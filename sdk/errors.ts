@@ -44,6 +44,7 @@ export const ERROR_CODES = [
   'E_NOT_CONVERGED',
   'E_UNSUPPORTED',
   'E_WORKER',
+  'E_NOT_INITIALIZED',
 ] as const;
 
 /** A stable error code. */

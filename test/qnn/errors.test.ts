@@ -108,7 +108,7 @@ describe('config', () => {
     expectQError(() => withReadout({ type: 'var' }), 'E_INVALID_ARGUMENT', /measurement type/, /"var"/);
     expectQError(() => make({ init: { type: 'he' } as never }), 'E_INVALID_ARGUMENT', /weight init/, /"he"/);
     expectQError(() => make({ measurements: [] }), 'E_INVALID_ARGUMENT', /at least one measurement/);
-    expectQError(() => make({ seed: 1.5 }), 'E_INVALID_ARGUMENT', /seed must be an integer/, /1\.5/);
+    expectQError(() => make({ seed: 1.5 }), 'E_INVALID_ARGUMENT', /seed/, /1\.5/);
   });
 
   it('encoder fields: features that do not fit, non-finite pad/scale', () => {

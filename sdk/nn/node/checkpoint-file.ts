@@ -1,0 +1,126 @@
+/**
+ * Node-only checkpoint files: atomic save (temporary file in the same
+ * directory, fsync, rename over the target) and validated load.
+ *
+ * @packageDocumentation
+ */
+import { randomBytes } from 'node:crypto';
+import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { QDistillError } from '../../errors.js';
+import { loadCheckpointInto, parseCheckpoint, restoreModel, serializeCheckpoint, type Checkpoint, type SaveCheckpointOptions } from '../checkpoint.js';
+import type { Module } from '../module.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import type { ZooModel } from '../zoo.js';
+
+/** The file operations used by {@link writeFileAtomic} (replaceable in tests). */
+export interface AtomicWriteIo {
+  writeAndSync(path: string, bytes: Uint8Array): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  unlink(path: string): Promise<void>;
+}
+
+const nodeIo: AtomicWriteIo = {
+  async writeAndSync(path, bytes) {
+    const handle = await open(path, 'wx');
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  },
+  rename,
+  unlink,
+};
+
+/**
+ * Writes `bytes` to `path` atomically: readers see the old file or the
+ * complete new one, never a partial write. On failure the temporary file is
+ * removed and the original left untouched.
+ *
+ * @throws E_CHECKPOINT wrapping the file-system error
+ * @example
+ * ```ts
+ * await writeFileAtomic('model.qdckpt', bytes);
+ * ```
+ */
+export async function writeFileAtomic(path: string, bytes: Uint8Array, io: AtomicWriteIo = nodeIo): Promise<void> {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await io.writeAndSync(tmp, bytes);
+    await io.rename(tmp, path);
+  } catch (cause) {
+    await io.unlink(tmp).catch(() => undefined);
+    throw new QDistillError('E_CHECKPOINT', `checkpoint: could not write ${path} (${(cause as Error).message}); the previous file, if any, is unchanged`, {
+      cause,
+    });
+  }
+}
+
+/**
+ * Saves a model checkpoint to a file, atomically.
+ *
+ * @example
+ * ```ts
+ * await saveCheckpointFile('runs/lenet.qdckpt', model, { optimizer: opt, metadata: { epoch } });
+ * ```
+ */
+export async function saveCheckpointFile(path: string, model: Module, options: SaveCheckpointOptions = {}): Promise<void> {
+  await writeFileAtomic(path, serializeCheckpoint(model, options));
+}
+
+/**
+ * Reads and validates a checkpoint file.
+ *
+ * @throws E_CHECKPOINT if the file cannot be read or does not validate
+ * @example
+ * ```ts
+ * const ckpt = await readCheckpointFile('runs/lenet.qdckpt');
+ * ```
+ */
+export async function readCheckpointFile(path: string): Promise<Checkpoint> {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(path));
+  } catch (cause) {
+    throw new QDistillError('E_CHECKPOINT', `checkpoint: could not read ${path} (${(cause as Error).message})`, { cause });
+  }
+  try {
+    return parseCheckpoint(bytes);
+  } catch (cause) {
+    if (cause instanceof QDistillError) throw new QDistillError(cause.code, `${path}: ${cause.message}`, { cause });
+    throw cause;
+  }
+}
+
+/**
+ * Loads a checkpoint file into an existing model (and optimiser).
+ *
+ * @throws E_CHECKPOINT on any mismatch (see loadCheckpointInto)
+ * @example
+ * ```ts
+ * await loadCheckpointFile('runs/lenet.qdckpt', model, { optimizer: opt });
+ * ```
+ */
+export async function loadCheckpointFile(path: string, model: Module, options: { optimizer?: Optimizer } = {}): Promise<Checkpoint> {
+  const ckpt = await readCheckpointFile(path);
+  try {
+    return loadCheckpointInto(model, ckpt, options);
+  } catch (cause) {
+    if (cause instanceof QDistillError) throw new QDistillError(cause.code, `${path}: ${cause.message}`, { cause });
+    throw cause;
+  }
+}
+
+/**
+ * Rebuilds a zoo model from a checkpoint file.
+ *
+ * @example
+ * ```ts
+ * const { model } = await restoreModelFile('runs/lenet.qdckpt');
+ * ```
+ */
+export async function restoreModelFile(path: string): Promise<{ model: ZooModel; checkpoint: Checkpoint }> {
+  return restoreModel(await readCheckpointFile(path));
+}

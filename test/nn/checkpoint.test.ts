@@ -1,0 +1,167 @@
+// Checkpoints: round trip (config, weights, buffers, optimiser, seed,
+// metadata), validation errors, and the atomic file write.
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  BatchNorm1d,
+  createModel,
+  crossEntropy,
+  init,
+  Linear,
+  loadCheckpointInto,
+  parseCheckpoint,
+  restoreModel,
+  Sequential,
+  serializeCheckpoint,
+  crc32,
+} from '../../sdk/nn/index.js';
+import { loadCheckpointFile, restoreModelFile, saveCheckpointFile, writeFileAtomic } from '../../sdk/nn/node/checkpoint-file.js';
+import { Adam, restoreOptimizer } from '../../sdk/nn/optim/index.js';
+import { expectError, expectErrorAsync, normal } from './helpers.js';
+
+beforeAll(async () => {
+  await init();
+});
+
+function trainedLenet(): { model: ReturnType<typeof createModel>; opt: Adam } {
+  const model = createModel({ arch: 'lenet-003', numClasses: 6, seed: 2 });
+  const opt = new Adam(model, { lr: 1e-3 });
+  const x = normal([4, 1, 28, 28], 1, 'float32');
+  for (let i = 0; i < 2; i++) {
+    opt.zeroGrad();
+    crossEntropy(model.forward(x), [0, 1, 2, 3]).backward();
+    opt.step();
+  }
+  return { model, opt };
+}
+
+describe('checkpoint bytes', () => {
+  it('round-trips config, weights, optimiser state, seed and metadata', () => {
+    const { model, opt } = trainedLenet();
+    const bytes = serializeCheckpoint(model, { optimizer: opt, seed: 1234, metadata: { epoch: 3, note: 'ok' } });
+    const ckpt = parseCheckpoint(bytes);
+    expect(ckpt.formatVersion).toBe(1);
+    expect(ckpt.config).toEqual(model.config);
+    expect(ckpt.seed).toBe(1234);
+    expect(ckpt.metadata).toEqual({ epoch: 3, note: 'ok' });
+    expect(ckpt.optimizer!.kind).toBe('adam');
+    const { model: restored } = restoreModel(bytes);
+    expect(Array.from(restored.getFlatParams())).toEqual(Array.from(model.getFlatParams()));
+    // the restored optimiser continues exactly like the original
+    const opt2 = restoreOptimizer(restored, ckpt.optimizer!);
+    const x = normal([4, 1, 28, 28], 5, 'float32');
+    for (const [m, o] of [
+      [model, opt],
+      [restored, opt2],
+    ] as const) {
+      o.zeroGrad();
+      crossEntropy(m.forward(x), [5, 4, 3, 2]).backward();
+      o.step();
+    }
+    expect(Array.from(restored.getFlatParams())).toEqual(Array.from(model.getFlatParams()));
+  });
+
+  it('stores buffers (batch-norm running stats) of hand-built modules and loads into the same structure', () => {
+    const build = (): Sequential => new Sequential(new Linear(3, 4, { seed: 1 }), new BatchNorm1d(4));
+    const a = build();
+    a.forward(normal([5, 3], 2, 'float32'));
+    const b = build();
+    loadCheckpointInto(b, serializeCheckpoint(a));
+    expect(b.stateDict().get('1.runningVar')!.data).toEqual(a.stateDict().get('1.runningVar')!.data);
+    expectError(() => restoreModel(serializeCheckpoint(a)), 'E_CHECKPOINT', 'saved from a hand-built module');
+  });
+
+  it('rejects a checkpoint of another architecture, naming both', () => {
+    const bytes = serializeCheckpoint(createModel({ arch: 'lenet-003', numClasses: 6 }));
+    const other = createModel({ arch: 'lenet-000', numClasses: 6 });
+    expectError(() => loadCheckpointInto(other, bytes), 'E_CHECKPOINT', 'architecture mismatch', '"arch":"lenet-003"', '"arch":"lenet-000"');
+    expectError(() => loadCheckpointInto(createModel({ arch: 'lenet-003', numClasses: 10 }), bytes), 'E_CHECKPOINT', '"numClasses":6', '"numClasses":10');
+    // a different seed or dtype is the same architecture
+    const f64 = createModel({ arch: 'lenet-003', numClasses: 6, seed: 9, dtype: 'float64' });
+    loadCheckpointInto(f64, bytes);
+    expect(f64.parameters()[0]!.data[0]).toBe(createModel({ arch: 'lenet-003', numClasses: 6 }).parameters()[0]!.data[0]);
+  });
+
+  it('rejects wrong shapes and missing tensors, naming the tensor and both shapes, and modifies nothing', () => {
+    const bytes = serializeCheckpoint(new Sequential(new Linear(4, 3, { seed: 1 })));
+    const wider = new Sequential(new Linear(4, 5, { seed: 2 }));
+    const before = Array.from(wider.getFlatParams());
+    expectError(() => loadCheckpointInto(wider, bytes), 'E_CHECKPOINT', 'shape mismatch for "0.weight": the checkpoint has [3, 4], the model Sequential expects [5, 4]');
+    expect(Array.from(wider.getFlatParams())).toEqual(before);
+    expectError(() => loadCheckpointInto(new Sequential(new Linear(4, 3), new Linear(3, 2)), bytes), 'E_CHECKPOINT', 'has tensor "1.weight" [2, 3] that the checkpoint lacks');
+    expectError(() => loadCheckpointInto(new Sequential(new Linear(4, 3, { bias: false })), bytes), 'E_CHECKPOINT', 'checkpoint (Sequential) has tensor "0.bias" [3] that the model (Sequential) lacks');
+  });
+
+  it('detects truncation, corruption, foreign files and newer versions', () => {
+    const bytes = serializeCheckpoint(createModel({ arch: 'mlp', inputSize: 4, hiddenSizes: [3], numClasses: 2 }));
+    expectError(() => parseCheckpoint(bytes.subarray(0, bytes.length - 5)), 'E_CHECKPOINT', 'truncated: the header declares', 'tensor data');
+    expectError(() => parseCheckpoint(bytes.subarray(0, 40)), 'E_CHECKPOINT', 'truncated: the header needs');
+    expectError(() => parseCheckpoint(bytes.subarray(0, 10)), 'E_CHECKPOINT', 'truncated: 10 bytes');
+    const corrupt = bytes.slice();
+    corrupt[corrupt.length - 3]! ^= 0x40;
+    expectError(() => parseCheckpoint(corrupt), 'E_CHECKPOINT', 'corrupted: CRC-32');
+    expectError(() => parseCheckpoint(new TextEncoder().encode('{"not":"a checkpoint"}')), 'E_CHECKPOINT', 'not a qdistill nn checkpoint');
+    const future = bytes.slice();
+    new DataView(future.buffer).setUint32(8, 2, true);
+    expectError(() => parseCheckpoint(future), 'E_CHECKPOINT', 'format version 2 is not supported');
+    expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
+  });
+});
+
+describe('checkpoint files (Node)', () => {
+  it('saves atomically (no temporary file left) and loads back', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qd-ckpt-'));
+    const path = join(dir, 'lenet.qdckpt');
+    const { model, opt } = trainedLenet();
+    await saveCheckpointFile(path, model, { optimizer: opt, metadata: { epoch: 1 } });
+    await saveCheckpointFile(path, model, { optimizer: opt, metadata: { epoch: 2 } });
+    expect(readdirSync(dir)).toEqual(['lenet.qdckpt']);
+    const { model: restored, checkpoint } = await restoreModelFile(path);
+    expect(checkpoint.metadata).toEqual({ epoch: 2 });
+    expect(Array.from(restored.getFlatParams())).toEqual(Array.from(model.getFlatParams()));
+    const fresh = createModel({ arch: 'lenet-003', numClasses: 6, seed: 7 });
+    const opt2 = new Adam(fresh, { lr: 1e-3 });
+    await loadCheckpointFile(path, fresh, { optimizer: opt2 });
+    expect(opt2.stepCount).toBe(2);
+  });
+
+  it('a failed write leaves the previous file intact and removes the temporary file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qd-ckpt-'));
+    const path = join(dir, 'model.qdckpt');
+    writeFileSync(path, 'previous contents');
+    let tmpSeen = '';
+    await expectErrorAsync(
+      () =>
+        writeFileAtomic(path, new Uint8Array(1000), {
+          async writeAndSync(p, bytes) {
+            tmpSeen = p;
+            await writeFile(p, bytes.subarray(0, 10)); // a partial write, then the disk "fails"
+            throw new Error('ENOSPC: no space left on device');
+          },
+          rename: async () => undefined,
+          unlink: async (p) => (await import('node:fs/promises')).unlink(p),
+        }),
+      'E_CHECKPOINT',
+      'could not write',
+      'ENOSPC',
+      'the previous file, if any, is unchanged',
+    );
+    expect(tmpSeen).not.toBe(path);
+    expect(readFileSync(path, 'utf8')).toBe('previous contents');
+    expect(readdirSync(dir)).toEqual(['model.qdckpt']);
+  });
+
+  it('loading a truncated or mismatched file names the path', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qd-ckpt-'));
+    const path = join(dir, 'cut.qdckpt');
+    const bytes = serializeCheckpoint(createModel({ arch: 'lenet-003', numClasses: 6 }));
+    writeFileSync(path, bytes.subarray(0, bytes.length >> 1));
+    await expectErrorAsync(() => loadCheckpointFile(path, createModel({ arch: 'lenet-003', numClasses: 6 })), 'E_CHECKPOINT', path, 'truncated');
+    writeFileSync(path, bytes);
+    await expectErrorAsync(() => loadCheckpointFile(path, createModel({ arch: 'lenet5', numClasses: 6 })), 'E_CHECKPOINT', path, 'architecture mismatch');
+    await expectErrorAsync(() => loadCheckpointFile(join(dir, 'missing.qdckpt'), createModel({ arch: 'lenet5', numClasses: 6 })), 'E_CHECKPOINT', 'could not read');
+  });
+});
