@@ -151,7 +151,7 @@ export class QuantumLeNet extends HybridModel {
       shots: config.shots ?? null,
       seed,
     }, kernel);
-    this.qnn = this.registerModule('qnn', new QNNModule(layer));
+    this.qnn = this.registerModule('qnn', new QNNModule(layer, { dtype: config.dtype ?? 'float32' }));
     this.quantumHead = this.registerModule('quantumHead', new Linear(6, c, { rng, dtype }));
     this.residualBranch = config.residual === false ? null : this.registerModule('residual', new Linear(64, c, { rng, dtype }));
     if (this.residualBranch) this.registerParameter('alpha', tensor([0.5], { dtype }));
@@ -202,7 +202,7 @@ export class Student003 extends HybridModel {
       shots: config.shots ?? null,
       seed: config.seed ?? 0,
     }, kernel);
-    this.qnn = this.registerModule('qnn', new QNNModule(layer));
+    this.qnn = this.registerModule('qnn', new QNNModule(layer, { dtype: config.dtype ?? 'float32' }));
   }
 
   forwardWith(x: Tensor, p: ParamResolver): Tensor {
@@ -232,7 +232,7 @@ export class QNNClassifier extends HybridModel {
       shots: config.shots ?? null,
       seed: config.seed ?? 0,
     }, kernel);
-    this.qnn = this.registerModule('qnn', new QNNModule(layer));
+    this.qnn = this.registerModule('qnn', new QNNModule(layer, { dtype: config.dtype ?? 'float32' }));
     const wantHead = config.head ?? layer.numOutputs !== config.numClasses;
     if (!wantHead && layer.numOutputs !== config.numClasses) {
       throw new QDistillError('E_CONFIG', `qnn-classifier: the QNN has ${layer.numOutputs} outputs for ${config.numClasses} classes; enable the head`);

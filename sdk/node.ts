@@ -1,0 +1,10 @@
+/**
+ * Node-only entry (`qdistill/node`): file-system loaders and writers. The
+ * main entry stays isomorphic.
+ *
+ * @packageDocumentation
+ */
+export { loadMnist, loadFashionMnist, readIdxFile, loadIdxDataset, readCifar10Files } from './data/node/index.js';
+export { saveCheckpointFile, loadCheckpointFile, readCheckpointFile, restoreModelFile, writeFileAtomic } from './nn/node/checkpoint-file.js';
+export { nodeExperimentEnvironment, trainedTeacher, trainTeacherCommand, cacheDir } from './distill/node/environment.js';
+export { readModelFile, exportOnnxFile, saveTeacher, loadSavedTeacher, type TeacherManifest, type SavedTeacher, type SaveTeacherOptions } from './teachers/node/index.js';

@@ -1,0 +1,131 @@
+// The qdistill command line: KD from a JSON config prints a table and ends
+// with one JSON object; bad configs fail with the field named; the bin works.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../sdk/cli/main.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+async function runCli(args: string[]): Promise<{ code: number; stdout: string[]; stderr: string }> {
+  const stdout: string[] = [];
+  let stderr = '';
+  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void stdout.push(a.join(' ')));
+  const err = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void (stderr += `${a.join(' ')}\n`));
+  const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  });
+  try {
+    const code = await main(args);
+    return { code, stdout, stderr };
+  } finally {
+    log.mockRestore();
+    err.mockRestore();
+    write.mockRestore();
+  }
+}
+
+function configFile(config: unknown): string {
+  const dir = mkdtempSync(join(tmpdir(), 'qdistill-cli-'));
+  const file = join(dir, 'config.json');
+  writeFileSync(file, JSON.stringify(config));
+  return file;
+}
+
+const tiny = {
+  name: 'tiny',
+  dataset: { name: 'mnist', classes: [0, 1], trainPerClass: 20, testPerClass: 30 },
+  teacher: { type: 'train', arch: 'lenet5', epochs: 1, batchSize: 32, cache: false },
+  student: {
+    arch: 'qnn-classifier', numClasses: 2, numQubits: 4,
+    encoder: { type: 'AmplitudeEmbedding', numFeatures: 16 }, ansatz: { type: 'StronglyEntanglingLayers', layers: 2 },
+    measurements: [{ type: 'expvalZ', wires: [0, 1] }], head: false, outputScale: 5,
+  },
+  transform: [{ type: 'resize', height: 4, width: 4, method: 'area' }, { type: 'flatten' }],
+  kd: { temperature: 2, kdWeight: 0.5, ceWeight: 0.5 },
+  train: { epochs: 3, batchSize: 8, optimizer: { type: 'adam', lr: 0.05 }, seeds: [0, 1, 2] },
+};
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('qdistill kd', () => {
+  it('runs a config: progress on stderr, a table, and one JSON object as the last stdout line', async () => {
+    const { code, stdout, stderr } = await runCli(['kd', configFile(tiny)]);
+    expect(code).toBe(0);
+    const last = JSON.parse(stdout[stdout.length - 1]!);
+    for (const key of ['testAccuracy', 'baselineAccuracy', 'teacherAccuracy', 'epochs', 'seconds']) expect(last, key).toHaveProperty(key);
+    expect(last.epochs).toBe(3);
+    expect(last.seeds).toEqual([0, 1, 2]);
+    expect(last.teacherAccuracy).toBeGreaterThan(0.9);
+    expect(last.testAccuracy).toBeGreaterThan(0.6); // two classes: chance 0.5
+    expect(stdout.join('\n')).toContain('student + KD');
+    expect(stdout.join('\n')).toContain('student, no KD');
+    expect(stderr).toMatch(/epoch 3\/3/);
+  });
+
+  it('--no-baseline and --epochs override the config', async () => {
+    const { code, stdout } = await runCli(['kd', configFile(tiny), '--no-baseline', '--epochs', '1', '--seeds', '4']);
+    expect(code).toBe(0);
+    const last = JSON.parse(stdout[stdout.length - 1]!);
+    expect(last.baselineAccuracy).toBeNull();
+    expect(last.epochs).toBe(1);
+    expect(last.seeds).toEqual([4]);
+  });
+
+  it('fails with E_CONFIG naming the bad field, also as the last JSON line', async () => {
+    const bad = structuredClone(tiny) as Record<string, any>;
+    bad.train.learningRate = 0.1;
+    const { code, stdout, stderr } = await runCli(['kd', configFile(bad)]);
+    expect(code).toBe(1);
+    expect(stderr).toContain('config train.learningRate: unknown field');
+    expect(JSON.parse(stdout[stdout.length - 1]!).error.code).toBe('E_CONFIG');
+  });
+
+  it('rejects an unknown preset, a missing file and invalid JSON', async () => {
+    expect((await runCli(['kd', '--preset', 'nope'])).stderr).toContain('unknown preset');
+    expect((await runCli(['kd', '/no/such/config.json'])).stderr).toContain('cannot read config file');
+    const dir = mkdtempSync(join(tmpdir(), 'qdistill-cli-'));
+    writeFileSync(join(dir, 'bad.json'), '{ nope');
+    expect((await runCli(['kd', join(dir, 'bad.json')])).stderr).toContain('is not valid JSON');
+  });
+
+  it('lists presets and prints help', async () => {
+    expect((await runCli(['presets'])).stdout.join('\n')).toContain('mnist-0-5');
+    expect((await runCli(['--help'])).stdout.join('\n')).toContain('qdistill kd --preset');
+    expect((await runCli(['frobnicate'])).code).toBe(2);
+  });
+});
+
+describe('qdistill teacher train', () => {
+  it('trains a LeNet-5 teacher, exports it to ONNX, and the file loads back through onnxruntime-web', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qdistill-teacher-'));
+    const out = join(dir, 'lenet.onnx');
+    const { code, stdout } = await runCli(['teacher', 'train', '--arch', 'lenet5', '--dataset', 'mnist', '--classes', '0-2', '--epochs', '1', '--out', out]);
+    expect(code).toBe(0);
+    const summary = JSON.parse(stdout[stdout.length - 1]!);
+    expect(summary).toMatchObject({ teacher: out, arch: 'lenet5', classes: [0, 1, 2], epochs: 1 });
+    expect(summary.testAccuracy).toBeGreaterThan(0.8);
+    const { OnnxTeacher } = await import('../../sdk/teachers/index.js');
+    const teacher = await OnnxTeacher.load(out);
+    expect(teacher.numClasses).toBe(3);
+    await teacher.dispose();
+  });
+
+  it('rejects a bad class range', async () => {
+    const { code, stderr } = await runCli(['teacher', 'train', '--classes', '0-x']);
+    expect(code).toBe(1);
+    expect(stderr).toContain('--classes');
+  });
+});
+
+describe('the qdistill bin', () => {
+  it('runs from bin/qdistill.js (built dist) and prints help', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, [join(root, 'bin', 'qdistill.js'), '--help'], { cwd: root });
+    expect(stdout).toContain('knowledge distillation into quantum neural networks');
+  });
+});
