@@ -22,7 +22,8 @@ import {
   type Module,
 } from '../../sdk/nn/index.js';
 import { Random } from '../../sdk/util/random.js';
-import { exportOnnx, loadOnnxSchema, ModelTeacher, OnnxTeacher, readGraphSignature } from '../../sdk/teachers/index.js';
+import { exportOnnx, ModelTeacher, OnnxTeacher, readGraphSignature } from '../../sdk/teachers/index.js';
+import { loadOnnxSchema } from '../../sdk/teachers/onnx-schema.js';
 import { expectRejects, maxAbsDiff } from './helpers.js';
 
 beforeAll(async () => {

@@ -11,7 +11,8 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Conv2d, createModel, Flatten, init, Linear, ReLU, Sequential } from '../../sdk/nn/index.js';
 import { Random } from '../../sdk/util/random.js';
-import { exportOnnx, loadOnnxSchema, OnnxTeacher } from '../../sdk/teachers/index.js';
+import { exportOnnx, OnnxTeacher } from '../../sdk/teachers/index.js';
+import { loadOnnxSchema } from '../../sdk/teachers/onnx-schema.js';
 import { expectRejects, maxAbsDiff, referenceImages, readManifest, TEACHERS_DIR } from './helpers.js';
 
 const LENET = join(TEACHERS_DIR, 'lenet-mnist-c6.onnx');
