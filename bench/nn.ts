@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url';
 // Classical core benchmark: `npx tsx bench/nn.ts`
 //
 // 1. LeNet (paper 000) at batch 64: forward+backward and a full training step
@@ -51,7 +52,7 @@ function timeIt(body: () => void, minMs = 400): number {
   return timeRounds(body, minMs).best;
 }
 
-async function main(): Promise<void> {
+async function main(): Promise<Record<string, unknown>> {
   await init({ build: 'release' });
   const rng = new Random(7);
 
@@ -140,8 +141,7 @@ async function main(): Promise<void> {
   }
   const main = convResults[1]!;
 
-  console.log(
-    JSON.stringify({
+  return {
       bench: 'nn',
       runtime: `node ${process.version}`,
       cpu: cpus()[0]?.model ?? 'unknown',
@@ -159,8 +159,13 @@ async function main(): Promise<void> {
       conv2d_backward_ratio_vs_naive: +main.backwardRatio.toFixed(1),
       conv2d_shape: main.name,
       conv2d_all: convResults.map((r) => ({ name: r.name, forward: +r.forwardRatio.toFixed(1), backward: +r.backwardRatio.toFixed(1) })),
-    }),
-  );
+  };
+}
+
+/** Bench section for bench/run.ts: the numeric keys of the nn benchmark. */
+export async function run(): Promise<Record<string, number>> {
+  const all = await main();
+  return Object.fromEntries(Object.entries(all).filter((entry): entry is [string, number] => typeof entry[1] === 'number'));
 }
 
 function geometry(batch: number, channels: number, size: number, filters: number, k: number, padding: number): ConvGeometry {
@@ -168,4 +173,6 @@ function geometry(batch: number, channels: number, size: number, filters: number
   return { batch, channels, height: size, width: size, filters, kernelH: k, kernelW: k, stride: 1, padding, outH: out, outW: out };
 }
 
-await main();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  console.log(JSON.stringify(await main()));
+}

@@ -21,5 +21,5 @@ export {
   circuitToJSON, circuitFromJSON, matrixToRows, CIRCUIT_FORMAT, CIRCUIT_FORMAT_VERSION,
   type CircuitJSON, type OperationJSON, type ParamJSON, type StatePrepJSON,
 } from './serialize.js';
-export { toQASM, fromQASM, zyzFromUnitary, formatNumber as formatQASMNumber, type ToQASMOptions } from './qasm.js';
+export { toQASM, fromQASM, zyzFromUnitary, type ToQASMOptions } from './qasm.js';
 export { drawCircuit, type DrawOptions } from './draw.js';

@@ -20,15 +20,16 @@
  * | CRX, CRY, CRZ | crx, cry, crz | |
  * | ControlledPhaseShift | cu1 | (`cp` in newer qelib1) |
  * | CRot(φ, θ, ω) | crz(φ); cry(θ); crz(ω) | |
- * | IsingXX, IsingYY, IsingZZ | rxx, ryy, rzz | `ryy` is not in qelib1.inc: its definition is emitted |
+ * | IsingXX, IsingYY, IsingZZ | rxx, ryy, rzz | `ryy` is not in qelib1.inc: its definition is emitted. (npm quantum-circuit 0.9.250 reads `rxx(θ)` as exp(−iθ·X⊗X), twice Qiskit's angle.) |
  * | MultiRZ(θ) | CNOT ladder, rz(θ) on the last wire, ladder back | |
- * | QubitUnitary, 1 wire | u3 | the global phase goes in a comment |
- * | AmplitudeEmbedding (numbers) | ry/cx state preparation from \|0…0⟩ | uniformly controlled RY tree |
+ * | QubitUnitary, 1 wire | u3 | global phase e^{iα} (see below) |
+ * | QubitUnitary, 2–3 wires | cu3, u1, cx, x | two-level (Givens) decomposition, exact with its phase: ≤ 20 gates on 2 wires, ≤ ~300 on 3 |
+ * | AmplitudeEmbedding (numbers) | ry/cx state preparation from \|0…0⟩ | uniformly controlled RY tree, exact, 2^n − 1 RY |
  *
- * QubitUnitary on 2–3 wires, symbolic parameters and input-fed state
- * preparations throw `E_UNSUPPORTED`. A gate added to the table later
- * exports through its matrix if it acts on one wire (as u3), else throws
- * `E_UNSUPPORTED` until it gets an entry here.
+ * Symbolic parameters and input-fed state preparations throw
+ * `E_UNSUPPORTED`. A gate added to the table later exports through its
+ * matrix if it acts on one wire (as u3), else throws `E_UNSUPPORTED` until
+ * it gets an entry in EXPORTERS.
  *
  * QASM 2.0 has no global phase; gates are exact up to the phases noted above,
  * whose sum is written in a `// global phase` comment.
@@ -137,8 +138,8 @@ const EXPORTERS: Readonly<Record<string, OpExporter>> = {
  * shortest decimal that reads back as the same double).
  *
  * @throws E_UNSUPPORTED — symbolic parameters (`{ weight }`/`{ input }`: bind
- *   numbers first), a QubitUnitary on 2–3 wires, a state preparation fed from
- *   inputs, or a gate with no QASM mapping.
+ *   numbers first), a state preparation fed from inputs (or a whole input
+ *   state), or a multi-wire gate with no QASM mapping.
  * @example
  * ```ts
  * toQASM(new Circuit(2).h(0).cnot(0, 1));
@@ -201,12 +202,13 @@ function exportOp(op: Operation, index: number, out: Emitter): void {
     out.phase(alpha);
     return;
   }
+  if (gate.matrixParam && op.wires.length <= 3) {
+    out.comment(`${op.name}${op.inverse ? '†' : ''} on ${op.wires.map((w) => `q[${w}]`).join(',')}: two-level (Givens) decomposition`);
+    exportUnitary(op.inverse ? dagger(op.matrix!) : op.matrix!, op.wires, out);
+    return;
+  }
   if (gate.matrixParam) {
-    throw new QDistillError(
-      'E_UNSUPPORTED',
-      `${where}: a ${op.wires.length}-wire QubitUnitary has no OpenQASM 2.0 gate and is not decomposed; ` +
-        'only 1-wire QubitUnitary exports (as u3). Decompose it into supported gates first',
-    );
+    throw new QDistillError('E_UNSUPPORTED', `${where}: QubitUnitary exports on 1–3 wires, got ${op.wires.length}`);
   }
   throw new QDistillError('E_UNSUPPORTED', `${where}: no OpenQASM 2.0 mapping for ${op.name}; supported: ${Object.keys(EXPORTERS).join(', ')}, QubitUnitary (1 wire)`);
 }
@@ -276,6 +278,134 @@ function uniformlyControlledRY(controls: readonly number[], target: number, angl
   out.gate('cx', [], [controls[0]!, target]);
   uniformlyControlledRY(rest, target, lo.map((a, i) => (a - hi[i]!) / 2), out);
   out.gate('cx', [], [controls[0]!, target]);
+}
+
+/** A 2×2 complex matrix as [re00, im00, re01, im01, re10, im10, re11, im11]. */
+type M2 = [number, number, number, number, number, number, number, number];
+
+const m2 = (m: M2): ComplexMatrix => ({ dim: 2, re: Float64Array.of(m[0], m[2], m[4], m[6]), im: Float64Array.of(m[1], m[3], m[5], m[7]) });
+
+function dagger2(m: M2): M2 {
+  return [m[0], -m[1], m[4], -m[5], m[2], -m[3], m[6], -m[7]];
+}
+
+/** A square root V of a 2×2 unitary (V² = U): (U + s·I)/√(tr U + 2s), s = ±√det U, the branch away from 0. */
+function sqrt2(u: M2): M2 {
+  const detR = u[0] * u[6] - u[1] * u[7] - (u[2] * u[4] - u[3] * u[5]);
+  const detI = u[0] * u[7] + u[1] * u[6] - (u[2] * u[5] + u[3] * u[4]);
+  const r = Math.sqrt(Math.hypot(detR, detI));
+  const a = Math.atan2(detI, detR) / 2;
+  let sr = r * Math.cos(a);
+  let si = r * Math.sin(a);
+  const trR = u[0] + u[6];
+  const trI = u[1] + u[7];
+  if (Math.hypot(trR + 2 * sr, trI + 2 * si) < Math.hypot(trR - 2 * sr, trI - 2 * si)) {
+    sr = -sr;
+    si = -si;
+  }
+  // t = √(tr + 2s); V = (U + sI)/t
+  const zr = trR + 2 * sr;
+  const zi = trI + 2 * si;
+  const mod = Math.sqrt(Math.hypot(zr, zi));
+  const arg = Math.atan2(zi, zr) / 2;
+  const tr = mod * Math.cos(arg);
+  const ti = mod * Math.sin(arg);
+  const t2 = tr * tr + ti * ti;
+  const div = (xr: number, xi: number): [number, number] => [(xr * tr + xi * ti) / t2, (xi * tr - xr * ti) / t2];
+  return [...div(u[0] + sr, u[1] + si), ...div(u[2], u[3]), ...div(u[4], u[5]), ...div(u[6] + sr, u[7] + si)] as M2;
+}
+
+/**
+ * The 2×2 unitary `u` on `target`, applied when every control wire reads 1
+ * (exactly, phase included): no control → u3 (its global phase reported),
+ * one → cu3 and a u1 on the control for the phase, two → Barenco et al.'s
+ * V = √u construction (CV, CX, CV†, CX, CV).
+ */
+function controlledUnitary(controls: readonly number[], target: number, u: M2, out: Emitter): void {
+  if (controls.length === 0) {
+    const [theta, phi, lambda, alpha] = zyzFromUnitary(m2(u));
+    out.gate('u3', [theta, phi, lambda], [target]);
+    out.phase(alpha);
+    return;
+  }
+  if (controls.length === 1) {
+    const [theta, phi, lambda, alpha] = zyzFromUnitary(m2(u));
+    out.gate('cu3', [theta, phi, lambda], [controls[0]!, target]);
+    if (alpha !== 0) out.gate('u1', [alpha], [controls[0]!]);
+    return;
+  }
+  if (controls.length === 2) {
+    const [c0, c1] = controls as [number, number];
+    const v = sqrt2(u);
+    controlledUnitary([c1], target, v, out);
+    out.gate('cx', [], [c0, c1]);
+    controlledUnitary([c1], target, dagger2(v), out);
+    out.gate('cx', [], [c0, c1]);
+    controlledUnitary([c0], target, v, out);
+    return;
+  }
+  throw new QDistillError('E_UNSUPPORTED', `toQASM: a unitary with ${controls.length} controls is not decomposed (at most 2)`);
+}
+
+/**
+ * A k-wire unitary (k ≤ 3) as two-level unitaries: Givens rotations between
+ * basis states adjacent in Gray-code order (so each differs in one bit)
+ * reduce U to a diagonal D, W_m⋯W_1·U = D; then U = W_1†⋯W_m†·D, each W†
+ * a single-qubit unitary controlled on the other bits (X around controls
+ * that must read 0), and D pairs of phases as controlled diagonals.
+ */
+function exportUnitary(u: ComplexMatrix, wires: readonly number[], out: Emitter): void {
+  const k = wires.length;
+  const dim = 1 << k;
+  const re = Float64Array.from(u.re);
+  const im = Float64Array.from(u.im);
+  /** Local bit b (0 = least significant of the matrix index) is wire wires[k−1−b]. */
+  const wireOf = (b: number): number => wires[k - 1 - b]!;
+  const gray = Array.from({ length: dim }, (_, i) => i ^ (i >> 1));
+  const steps: { a: number; b: number; g: M2 }[] = [];
+  for (let j = 0; j < dim - 1; j++) {
+    const col = gray[j]!;
+    for (let r = dim - 1; r > j; r--) {
+      const a = gray[r - 1]!;
+      const b = gray[r]!;
+      const xr = re[a * dim + col]!, xi = im[a * dim + col]!;
+      const yr = re[b * dim + col]!, yi = im[b * dim + col]!;
+      const norm = Math.hypot(xr, xi, yr, yi);
+      if (Math.hypot(yr, yi) === 0 || norm === 0) continue;
+      // G = [[x̄, ȳ], [−y, x]]/norm maps (x, y) to (norm, 0).
+      const g: M2 = [xr / norm, -xi / norm, yr / norm, -yi / norm, -yr / norm, -yi / norm, xr / norm, xi / norm];
+      for (let c = 0; c < dim; c++) {
+        const ar = re[a * dim + c]!, ai = im[a * dim + c]!, br = re[b * dim + c]!, bi = im[b * dim + c]!;
+        re[a * dim + c] = g[0] * ar - g[1] * ai + (g[2] * br - g[3] * bi);
+        im[a * dim + c] = g[0] * ai + g[1] * ar + (g[2] * bi + g[3] * br);
+        re[b * dim + c] = g[4] * ar - g[5] * ai + (g[6] * br - g[7] * bi);
+        im[b * dim + c] = g[4] * ai + g[5] * ar + (g[6] * bi + g[7] * br);
+      }
+      steps.push({ a, b, g });
+    }
+  }
+  /** `m` on the local bit where a and b differ, (a, b) in that order, controlled by the other bits' values in a. */
+  const twoLevel = (a: number, b: number, m: M2): void => {
+    const bit = 31 - Math.clz32(a ^ b);
+    const ordered: M2 = (a >> bit) & 1 ? [m[6], m[7], m[4], m[5], m[2], m[3], m[0], m[1]] : m;
+    const controls: number[] = [];
+    const flips: number[] = [];
+    for (let c = 0; c < k; c++) {
+      if (c === bit) continue;
+      controls.push(wireOf(c));
+      if (((a >> c) & 1) === 0) flips.push(wireOf(c));
+    }
+    for (const w of flips) out.gate('x', [], [w]);
+    controlledUnitary(controls, wireOf(bit), ordered, out);
+    for (const w of flips) out.gate('x', [], [w]);
+  };
+  // U = W_1†⋯W_m†·D: D acts first. D as controlled diagonals on local bit 0, pairs (i, i+1).
+  for (let i = 0; i < dim; i += 2) {
+    const d: M2 = [re[i * dim + i]!, im[i * dim + i]!, 0, 0, 0, 0, re[(i + 1) * dim + i + 1]!, im[(i + 1) * dim + i + 1]!];
+    if (d[0] === 1 && d[1] === 0 && d[6] === 1 && d[7] === 0) continue;
+    twoLevel(i, i + 1, d);
+  }
+  for (let s = steps.length - 1; s >= 0; s--) twoLevel(steps[s]!.a, steps[s]!.b, dagger2(steps[s]!.g));
 }
 
 /**
