@@ -29,14 +29,15 @@ const teacher = (kind, dataset, c) => {
   if (kind === 'alexnet') return alexnet;
   return { type: 'ensemble', members: [alexnet, lenet], combine: 'probs' };
 };
-const paperStudent = (c, n) => ({ arch: 'student-003', numClasses: c, numQubits: n, scores: 'log-probs', shots: null });
+// Scores: the probabilities themselves (log-probabilities collapse to chance under KD here: see NOTES.md).
+const paperStudent = (c, n) => ({ arch: 'student-003', numClasses: c, numQubits: n, scores: 'probs', shots: null });
 // Our genuinely quantum student: no CNN. n qubits amplitude-embed 2^n features (PCA), 6 StronglyEntanglingLayers,
-// basis-state probabilities of all wires as the class scores (log-probabilities into the losses).
+// basis-state probabilities of the first C states × 10 as the class scores.
 const quantumStudent = (c, n) => ({
   arch: 'qnn-classifier', numClasses: c, numQubits: n,
   encoder: { type: 'AmplitudeEmbedding', numFeatures: 2 ** n },
   ansatz: { type: 'StronglyEntanglingLayers', layers: 6 },
-  measurements: [{ type: 'probs', classes: c }], head: false, logProbs: true,
+  measurements: [{ type: 'probs', classes: c }], head: false, outputScale: 10,
 });
 const quantumTransform = (n) => [{ type: 'flatten' }, { type: 'pca', components: 2 ** n }];
 const variants = [
@@ -49,7 +50,7 @@ for (const [dataset, c, n] of variants) {
       const name = `003-${family}-${dataset}-c${c}-q${n}-${t}`;
       write(`paper-003/${name}.json`, {
         name,
-        notes: NOTES_003 + (family === 'quantum' ? ' Student family (ii): our quantum student (PCA to 2^n features, amplitude embedding, 6 StronglyEntanglingLayers, probabilities; no CNN), Adam lr 0.01.' : ' Student family (i): the paper\'s own student (CNN -> pi*tanh angles -> H + RY -> probabilities).'),
+        notes: NOTES_003 + (family === 'quantum' ? ' Student family (ii): our quantum student (PCA to 2^n features, amplitude embedding, 6 StronglyEntanglingLayers, 10 x basis-state probabilities as logits; no classical layer), Adam lr 0.01.' : ' Student family (i): the paper\'s own student (CNN -> pi*tanh angles -> H + RY -> probabilities).'),
         dataset: { name: dataset, classes: Array.from({ length: c }, (_, i) => i), trainPerClass: 150, selection: 'first' },
         teacher: teacher(t, dataset, c),
         student: family === 'paper' ? paperStudent(c, n) : quantumStudent(c, n),

@@ -65,7 +65,12 @@ export interface Student003Config {
   dropout?: number;
   /** Finite shots (the paper used 5000) or null for exact probabilities. */
   shots?: number | null;
-  /** Class scores: 'log-probs' (default: log of the basis-state probabilities, so cross-entropy sees logits) or 'probs'. */
+  /**
+   * Class scores fed to the losses: 'probs' (default: the basis-state probabilities
+   * themselves, as logits — what a PyTorch `cross_entropy(qnn(x), y)` does) or
+   * 'log-probs' (log p: sharper, but training can collapse once the class
+   * probabilities leak onto the unused basis states, since no loss sees the leak).
+   */
   scores?: 'log-probs' | 'probs';
   diffMethod?: DiffMethod;
   seed?: number;
@@ -208,7 +213,7 @@ export class Student003 extends HybridModel {
   forwardWith(x: Tensor, p: ParamResolver): Tensor {
     const angles = scale(tanh(this.features.forwardWith(x, p)), Math.PI);
     const probs = this.qnn.forwardWith(angles, p);
-    if ((this.config.scores ?? 'log-probs') === 'probs') return probs;
+    if ((this.config.scores ?? 'probs') === 'probs') return probs;
     return log(add(probs, tensor([1e-9], { dtype: probs.dtype })));
   }
 }
