@@ -1,8 +1,12 @@
 // Building blocks of adjoint differentiation: accumulating O·ψ into λ for
 // each kind of readout, generator inner products, and reduced density
-// matrices for matrix-observable gradients. Sums run in index order.
-import { amp, insertZeros, parity } from './kernels/bits';
+// matrices for matrix-observable gradients. Every sum runs in a fixed order
+// (SIMD lanes and partial sums are combined the same way every time), so
+// results are deterministic across runtimes.
+import { amp, insertZeros, nextFree, pairRun, pairStep, parity, runSkip } from './kernels/bits';
+import { laneDiff, laneSum, swapReIm } from './kernels/complex';
 import { spread } from './kernels/dense-k';
+import { Z_TABLE_BITS } from './measure';
 
 /** λ += g · (i^ny · X^x Z^z) ψ on the whole register. */
 export function accumulatePauli(lambda: usize, psi: usize, numQubits: i32, xMask: u32, zMask: u32, numY: i32, g: f64): void {
@@ -23,6 +27,43 @@ export function accumulatePauli(lambda: usize, psi: usize, numQubits: i32, xMask
     const p = amp(lambda, j);
     store<f64>(p, load<f64>(p) + (pr * br - pi * bi));
     store<f64>(p, load<f64>(p, 8) + (pr * bi + pi * br), 8);
+  }
+}
+
+/**
+ * λ_i += c_i · ψ_i with c_i = Σ_b g_b · (−1)^(bit b of i): the seed of every
+ * single-qubit ⟨Z_b⟩ readout in ONE pass, given the per-bit upstream sums
+ * g_b at `perBit` (n f64). c is built per 2^Z_TABLE_BITS block as
+ * (table of the low bits) + (sum over the high bits), the table at `table`
+ * (2^min(n, Z_TABLE_BITS) f64) filled here.
+ */
+export function accumulateZ(lambda: usize, psi: usize, numQubits: i32, perBit: usize, table: usize): void {
+  const lowBits = min(numQubits, Z_TABLE_BITS);
+  const block: u32 = <u32>1 << <u32>lowBits;
+  // table[j] = Σ_{b < lowBits} g_b (−1)^(bit b of j), by doubling.
+  let all = 0.0;
+  for (let b = 0; b < lowBits; b++) all += load<f64>(perBit + (<usize>b << 3));
+  store<f64>(table, all);
+  for (let b = 0; b < lowBits; b++) {
+    const half: u32 = <u32>1 << <u32>b;
+    const twice = 2.0 * load<f64>(perBit + (<usize>b << 3));
+    for (let j: u32 = 0; j < half; j++) {
+      store<f64>(table + (<usize>(j + half) << 3), load<f64>(table + (<usize>j << 3)) - twice);
+    }
+  }
+  const blocks: u32 = <u32>1 << <u32>(numQubits - lowBits);
+  for (let h: u32 = 0; h < blocks; h++) {
+    let high = 0.0;
+    for (let b = lowBits; b < numQubits; b++) {
+      const g = load<f64>(perBit + (<usize>b << 3));
+      high += ((h >> <u32>(b - lowBits)) & 1) != 0 ? -g : g;
+    }
+    const p = amp(lambda, h << <u32>lowBits), q = amp(psi, h << <u32>lowBits);
+    for (let j: u32 = 0; j < block; j++) {
+      const o = <usize>j << 4;
+      const c = f64x2.splat(load<f64>(table + (<usize>j << 3)) + high);
+      v128.store(p + o, f64x2.add(v128.load(p + o), f64x2.mul(c, v128.load(q + o))));
+    }
   }
 }
 
@@ -79,26 +120,15 @@ export function accumulateDensity(out: usize, psi: usize, numQubits: i32, bits: 
   }
 }
 
-/**
- * Imaginary part of ⟨λ|Π_ctrl · i^ny X^x Z^z|ψ⟩ (the sum over indices whose
- * control bits are all 1).
- */
-export function innerPauliIm(lambda: usize, psi: usize, numQubits: i32, xMask: u32, zMask: u32, ctrlMask: u32, numY: i32): f64 {
-  const count: u32 = (<u32>1 << <u32>numQubits) >> <u32>popcnt(ctrlMask);
-  let sr = 0.0, si = 0.0;
-  for (let k: u32 = 0; k < count; k++) {
-    const j = insertZeros(k, ctrlMask) | ctrlMask;
-    const l = j ^ xMask;
-    const p = amp(lambda, j), q = amp(psi, l);
-    const ar = load<f64>(p), ai = load<f64>(p, 8);
-    const br = load<f64>(q), bi = load<f64>(q, 8);
-    let tr = ar * br + ai * bi;
-    let ti = ar * bi - ai * br;
-    if (parity(l & zMask)) { tr = -tr; ti = -ti; }
-    sr += tr;
-    si += ti;
-  }
-  // multiply by i^ny and take the imaginary part
+// Inner products conj(a)·b in SIMD: with a, b one complex per v128,
+//   Re = laneSum(a ⊙ b),  Im = laneDiff(a ⊙ swap(b)),
+// so a sum over many terms keeps two vector accumulators ("prod", "cross")
+// and reduces their lanes once at the end.
+
+/** Im (i^ny · (sr + i·si)). */
+// @ts-ignore: decorator
+@inline
+function imTimesPhase(sr: f64, si: f64, numY: i32): f64 {
   switch (numY & 3) {
     case 0: return si;
     case 1: return sr;
@@ -107,14 +137,126 @@ export function innerPauliIm(lambda: usize, psi: usize, numQubits: i32, xMask: u
   }
 }
 
+/**
+ * Imaginary part of ⟨λ|Π_ctrl · i^ny X^x Z^z|ψ⟩ (the sum over indices whose
+ * control bits are all 1).
+ */
+export function innerPauliIm(lambda: usize, psi: usize, numQubits: i32, xMask: u32, zMask: u32, ctrlMask: u32, numY: i32): f64 {
+  if (popcnt(xMask) == 1 && (zMask & ~xMask) == 0) return innerSingleBitIm(lambda, psi, numQubits, xMask, zMask, ctrlMask, numY);
+  const count: u32 = (<u32>1 << <u32>numQubits) >> <u32>popcnt(ctrlMask);
+  const one = f64x2.splat(1.0), minusOne = f64x2.splat(-1.0);
+  let prod = f64x2.splat(0.0), cross = f64x2.splat(0.0);
+  let i: u32 = 0;
+  for (let k: u32 = 0; k < count; k++) {
+    const j = i | ctrlMask;
+    const l = j ^ xMask;
+    const a = v128.load(amp(lambda, j)), b = v128.load(amp(psi, l));
+    const sign = parity(l & zMask) ? minusOne : one; // ×(±1) is exact
+    prod = f64x2.add(prod, f64x2.mul(f64x2.mul(a, b), sign));
+    cross = f64x2.add(cross, f64x2.mul(f64x2.mul(a, swapReIm(b)), sign));
+    i = nextFree(i, ctrlMask);
+  }
+  return imTimesPhase(laneSum(prod), laneDiff(cross), numY);
+}
+
+/**
+ * innerPauliIm for X or Y on one bit (zMask ⊆ xMask), walked in pair runs:
+ * Σ conj(λ_j)·ψ_{j+h}·s_hi + conj(λ_{j+h})·ψ_j, where s_hi = −1 for Y
+ * (the Z factor on the partner that has the bit set), +1 for X.
+ */
+function innerSingleBitIm(lambda: usize, psi: usize, numQubits: i32, xMask: u32, zMask: u32, ctrlMask: u32, numY: i32): f64 {
+  const fixed = ctrlMask | xMask;
+  const count: u32 = (<u32>1 << <u32>numQubits) >> <u32>popcnt(fixed);
+  const stride = <usize>xMask << 4;
+  const run = pairRun(fixed, count);
+  // lo: conj(λ_j)·ψ_{j+h}; hi: conj(λ_{j+h})·ψ_j
+  let loProd = f64x2.splat(0.0), loCross = f64x2.splat(0.0), hiProd = f64x2.splat(0.0), hiCross = f64x2.splat(0.0);
+  let i: u32 = 0;
+  if (run >= 2) {
+    const step = pairStep(fixed), skip = runSkip(fixed, run), runBytes = <usize>run * step;
+    const lambdaToPsi = psi - lambda;
+    for (let k: u32 = 0; k < count; k += run) {
+      const base = amp(lambda, i | ctrlMask);
+      for (let o: usize = 0; o < runBytes; o += step) {
+        const p = base + o, q = p + lambdaToPsi;
+        const l0 = v128.load(p), l1 = v128.load(p + stride);
+        const s0 = v128.load(q), s1 = v128.load(q + stride);
+        loProd = f64x2.add(loProd, f64x2.mul(l0, s1));
+        loCross = f64x2.add(loCross, f64x2.mul(l0, swapReIm(s1)));
+        hiProd = f64x2.add(hiProd, f64x2.mul(l1, s0));
+        hiCross = f64x2.add(hiCross, f64x2.mul(l1, swapReIm(s0)));
+      }
+      i = nextFree(i, skip);
+    }
+  } else {
+    for (let k: u32 = 0; k < count; k++) {
+      const j = i | ctrlMask;
+      const p = amp(lambda, j), q = amp(psi, j);
+      const l0 = v128.load(p), l1 = v128.load(p + stride);
+      const s0 = v128.load(q), s1 = v128.load(q + stride);
+      loProd = f64x2.add(loProd, f64x2.mul(l0, s1));
+      loCross = f64x2.add(loCross, f64x2.mul(l0, swapReIm(s1)));
+      hiProd = f64x2.add(hiProd, f64x2.mul(l1, s0));
+      hiCross = f64x2.add(hiCross, f64x2.mul(l1, swapReIm(s0)));
+      i = nextFree(i, fixed);
+    }
+  }
+  const loR = laneSum(loProd), loI = laneDiff(loCross), hiR = laneSum(hiProd), hiI = laneDiff(hiCross);
+  // The partner with the bit set carries the Z sign in the lo term.
+  const sr = zMask != 0 ? hiR - loR : loR + hiR;
+  const si = zMask != 0 ? hiI - loI : loI + hiI;
+  return imTimesPhase(sr, si, numY);
+}
+
 /** Imaginary part of Σ_{i: mask bits all 1} conj(λ_i)·ψ_i. */
 export function innerMaskIm(lambda: usize, psi: usize, numQubits: i32, mask: u32): f64 {
   const count: u32 = (<u32>1 << <u32>numQubits) >> <u32>popcnt(mask);
-  let si = 0.0;
+  let cross = f64x2.splat(0.0);
+  let i: u32 = 0;
   for (let k: u32 = 0; k < count; k++) {
-    const i = insertZeros(k, mask) | mask;
-    const p = amp(lambda, i), q = amp(psi, i);
-    si += load<f64>(p) * load<f64>(q, 8) - load<f64>(p, 8) * load<f64>(q);
+    const j = i | mask;
+    cross = f64x2.add(cross, f64x2.mul(v128.load(amp(lambda, j)), swapReIm(v128.load(amp(psi, j)))));
+    i = nextFree(i, mask);
   }
-  return si;
+  return laneDiff(cross);
+}
+
+/**
+ * The 2x2 overlap of λ and ψ on one bit, M_ab = Σ_rest conj(λ[a, rest])·ψ[b, rest]
+ * for a, b ∈ {0, 1} (bit `bit` = a, resp. b), as 8 f64 at `out` (row-major,
+ * interleaved re/im), uncontrolled, pairs walked in runs. With it,
+ * ⟨λ|A|ψ⟩ = Σ_ab A_ab·M_ab for ANY 2x2 A on that bit, so one pass gives the
+ * gradients of every factor of a fused single-qubit run. Those gradients are
+ * Im Σ A_ab·M_ab with A Hermitian (real diagonal), which never reads the real
+ * parts of M_00 and M_11: they are not computed (written as 0), saving a
+ * quarter of the multiplies.
+ */
+export function overlap1(lambda: usize, psi: usize, numQubits: i32, bit: i32, out: usize): void {
+  const half: u32 = <u32>1 << <u32>bit;
+  const count: u32 = (<u32>1 << <u32>numQubits) >> 1;
+  const stride = <usize>half << 4;
+  const run = pairRun(half, count);
+  let c00 = f64x2.splat(0.0), p01 = f64x2.splat(0.0), c01 = f64x2.splat(0.0);
+  let p10 = f64x2.splat(0.0), c10 = f64x2.splat(0.0), c11 = f64x2.splat(0.0);
+  const step = pairStep(half), skip = runSkip(half, run), runBytes = <usize>run * step;
+  const lambdaToPsi = psi - lambda;
+  let i: u32 = 0;
+  for (let k: u32 = 0; k < count; k += run) {
+    const base = amp(lambda, i);
+    for (let o: usize = 0; o < runBytes; o += step) {
+      const p = base + o, q = p + lambdaToPsi;
+      const l0 = v128.load(p), l1 = v128.load(p + stride);
+      const s0 = v128.load(q), s1 = v128.load(q + stride);
+      const w0 = swapReIm(s0), w1 = swapReIm(s1);
+      c00 = f64x2.add(c00, f64x2.mul(l0, w0));
+      p01 = f64x2.add(p01, f64x2.mul(l0, s1)); c01 = f64x2.add(c01, f64x2.mul(l0, w1));
+      p10 = f64x2.add(p10, f64x2.mul(l1, s0)); c10 = f64x2.add(c10, f64x2.mul(l1, w0));
+      c11 = f64x2.add(c11, f64x2.mul(l1, w1));
+    }
+    i = nextFree(i, skip);
+  }
+  store<f64>(out, 0.0); store<f64>(out, laneDiff(c00), 8);
+  store<f64>(out, laneSum(p01), 16); store<f64>(out, laneDiff(c01), 24);
+  store<f64>(out, laneSum(p10), 32); store<f64>(out, laneDiff(c10), 40);
+  store<f64>(out, 0.0, 48); store<f64>(out, laneDiff(c11), 56);
 }

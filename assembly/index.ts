@@ -16,5 +16,7 @@ export * from './classical/gemm';
 export * from './classical/conv2d';
 export * from './classical/pool';
 export * from './classical/activation';
-export { qnnFormatVersion, qnnForward, qnnBackward, qnnForwardShifted, qnnParamShift } from './qnn';
+export { qnnFormatVersion, qnnPlan, qnnForward, qnnBackward, qnnForwardShifted, qnnParamShift } from './qnn';
+export { fusedLength } from './fusion';
+export { zScratchLength } from './measure';
 export { accumulatePauli, accumulateMatrix, accumulateDensity, innerPauliIm, innerMaskIm } from './adjoint';

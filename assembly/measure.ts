@@ -61,6 +61,55 @@ export function expvalPauliWord(state: usize, numQubits: i32, xMask: u32, zMask:
   }
 }
 
+/** Bits of the index split used by the one-pass Z readouts (expvalZAll, accumulateZ): 2^Z_TABLE_BITS-amplitude blocks. */
+export const Z_TABLE_BITS = 10;
+
+/** f64 of scratch the one-pass Z readouts need: the 2^min(n, Z_TABLE_BITS) table, then n values. */
+export function zScratchLength(numQubits: i32): i32 {
+  return (1 << min(numQubits, Z_TABLE_BITS)) + numQubits;
+}
+
+/**
+ * ⟨Z_b⟩ for EVERY bit b in one pass: out[b] (n f64). The state is read in
+ * blocks of 2^L amplitudes, L = min(n, Z_TABLE_BITS): the probabilities of a
+ * block are added into the low-bit marginal at `table` (2^L f64) and the
+ * block's total into the high bits' sums; the low bits' values then come
+ * from the marginal by halving (level b: Σ_m (q[2m] − q[2m+1]), q ← pair sums).
+ */
+export function expvalZAll(state: usize, numQubits: i32, out: usize, table: usize): void {
+  const lowBits = min(numQubits, Z_TABLE_BITS);
+  const block: u32 = <u32>1 << <u32>lowBits;
+  const blocks: u32 = <u32>1 << <u32>(numQubits - lowBits);
+  for (let b = lowBits; b < numQubits; b++) store<f64>(out + (<usize>b << 3), 0.0);
+  for (let h: u32 = 0; h < blocks; h++) {
+    const p = amp(state, h << <u32>lowBits);
+    let total = 0.0;
+    for (let j: u32 = 0; j < block; j++) {
+      const a = v128.load(p + (<usize>j << 4));
+      const sq = f64x2.mul(a, a);
+      const prob = f64x2.extract_lane(sq, 0) + f64x2.extract_lane(sq, 1);
+      const t = table + (<usize>j << 3);
+      store<f64>(t, h == 0 ? prob : load<f64>(t) + prob);
+      total += prob;
+    }
+    for (let b = lowBits; b < numQubits; b++) {
+      const o = out + (<usize>b << 3);
+      store<f64>(o, ((h >> <u32>(b - lowBits)) & 1) != 0 ? load<f64>(o) - total : load<f64>(o) + total);
+    }
+  }
+  let width: u32 = block;
+  for (let b = 0; b < lowBits; b++) {
+    width >>= 1;
+    let z = 0.0;
+    for (let m: u32 = 0; m < width; m++) {
+      const even = load<f64>(table + (<usize>(2 * m) << 3)), odd = load<f64>(table + (<usize>(2 * m + 1) << 3));
+      z += even - odd;
+      store<f64>(table + (<usize>m << 3), even + odd);
+    }
+    store<f64>(out + (<usize>b << 3), z);
+  }
+}
+
 /**
  * ⟨ψ|M|ψ⟩ (real part) for a 2^k x 2^k complex matrix M (row-major,
  * interleaved) on the bits at `bits` (bits[0] = most significant).

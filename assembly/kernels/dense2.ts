@@ -1,12 +1,7 @@
 // Dense two-qubit gates: a general complex 4x4 matrix on bits (hi, lo), where
 // `hi` is the most significant bit of the local index, optionally controlled.
-import { amp, insertZeros } from './bits';
-
-// @ts-ignore: decorator
-@inline
-function swapReIm(a: v128): v128 {
-  return i64x2.shuffle(a, a, 1, 0);
-}
+import { amp, nextFree } from './bits';
+import { swapReIm } from './complex';
 
 /**
  * Applies the 4x4 complex matrix at `matrix` (row-major, interleaved re/im:
@@ -36,8 +31,10 @@ export function applyDense2(state: usize, numQubits: i32, bitHi: i32, bitLo: i32
   const fixed = ctrlMask | hi | lo;
   const count: u32 = (<u32>1 << <u32>numQubits) >> <u32>popcnt(fixed);
   const offLo = <usize>lo << 4, offHi = <usize>hi << 4, offBoth = offLo + offHi;
+  let i: u32 = 0;
   for (let k: u32 = 0; k < count; k++) {
-    const p = amp(state, insertZeros(k, fixed) | ctrlMask);
+    const p = amp(state, i | ctrlMask);
+    i = nextFree(i, fixed);
     const a0 = v128.load(p), a1 = v128.load(p + offLo), a2 = v128.load(p + offHi), a3 = v128.load(p + offBoth);
     const s0 = swapReIm(a0), s1 = swapReIm(a1), s2 = swapReIm(a2), s3 = swapReIm(a3);
     v128.store(p, f64x2.add(f64x2.add(f64x2.add(

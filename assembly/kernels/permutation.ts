@@ -1,61 +1,56 @@
 // Permutation gates: amplitudes move, nothing is multiplied.
-import { amp, insertZeros } from './bits';
+import { amp, nextFree, pairRun, pairStep, runSkip } from './bits';
 
-/** Bit flip on `bit` where every `ctrlMask` bit is 1 (PauliX, CNOT, Toffoli). */
-export function applyX(state: usize, numQubits: i32, bit: i32, ctrlMask: u32): void {
-  const half: u32 = <u32>1 << <u32>bit;
-  const size: u32 = <u32>1 << <u32>numQubits;
-  const stride = <usize>half << 4;
-  if (ctrlMask == 0 && bit > 0) {
-    for (let block: u32 = 0; block < size; block += half << 1) {
-      for (let lo: u32 = 0; lo < half; lo += 2) {
-        const p = amp(state, block + lo);
-        const q = p + stride;
-        const a0 = v128.load(p), a1 = v128.load(p, 16);
-        const b0 = v128.load(q), b1 = v128.load(q, 16);
+/**
+ * Exchanges amplitude i|from and i|to for every index i whose `fixed` bits
+ * (from, to and the controls) are 0, with `ctrlMask` ORed in: the shared
+ * walk of X (from = 0, to = the target bit) and SWAP (from, to = the two
+ * bits). The pairs are walked in runs (see bits.ts).
+ */
+// @ts-ignore: decorator
+@inline
+function exchange(state: usize, numQubits: i32, fixed: u32, ctrlMask: u32, from: u32, to: u32): void {
+  const count: u32 = (<u32>1 << <u32>numQubits) >> <u32>popcnt(fixed);
+  const offset = ctrlMask | from;
+  const distance = (<isize>to - <isize>from) << 4; // bytes from one amplitude of a pair to the other
+  const run = pairRun(fixed, count);
+  let i: u32 = 0;
+  if (run >= 2) {
+    const step = pairStep(fixed), skip = runSkip(fixed, run), runBytes = <usize>run * step;
+    for (let k: u32 = 0; k < count; k += run) {
+      const base = amp(state, i | offset);
+      for (let o: usize = 0; o < runBytes; o += step << 1) {
+        const p = base + o, r = p + step;
+        const q = <usize>(<isize>p + distance), s = <usize>(<isize>r + distance);
+        const a0 = v128.load(p), b0 = v128.load(q);
+        const a1 = v128.load(r), b1 = v128.load(s);
         v128.store(p, b0);
-        v128.store(p, b1, 16);
         v128.store(q, a0);
-        v128.store(q, a1, 16);
+        v128.store(r, b1);
+        v128.store(s, a1);
       }
-    }
-    return;
-  }
-  const fixed = ctrlMask | half;
-  const count: u32 = size >> <u32>popcnt(fixed);
-  if ((fixed & 1) == 0 && count >= 2) {
-    for (let k: u32 = 0; k < count; k += 2) {
-      const p = amp(state, insertZeros(k, fixed) | ctrlMask);
-      const q = p + stride;
-      const a0 = v128.load(p), a1 = v128.load(p, 16);
-      const b0 = v128.load(q), b1 = v128.load(q, 16);
-      v128.store(p, b0);
-      v128.store(p, b1, 16);
-      v128.store(q, a0);
-      v128.store(q, a1, 16);
+      i = nextFree(i, skip);
     }
     return;
   }
   for (let k: u32 = 0; k < count; k++) {
-    const p = amp(state, insertZeros(k, fixed) | ctrlMask);
-    const q = p + stride;
+    const p = amp(state, i | offset), q = <usize>(<isize>p + distance);
     const a = v128.load(p);
     v128.store(p, v128.load(q));
     v128.store(q, a);
+    i = nextFree(i, fixed);
   }
+}
+
+/** Bit flip on `bit` where every `ctrlMask` bit is 1 (PauliX, CNOT, Toffoli). */
+export function applyX(state: usize, numQubits: i32, bit: i32, ctrlMask: u32): void {
+  const half: u32 = <u32>1 << <u32>bit;
+  exchange(state, numQubits, ctrlMask | half, ctrlMask, 0, half);
 }
 
 /** Exchanges bits `bitA` and `bitB` where every `ctrlMask` bit is 1 (SWAP, CSWAP). */
 export function applySwap(state: usize, numQubits: i32, bitA: i32, bitB: i32, ctrlMask: u32): void {
   const a: u32 = <u32>1 << <u32>bitA;
   const b: u32 = <u32>1 << <u32>bitB;
-  const fixed = ctrlMask | a | b;
-  const count: u32 = (<u32>1 << <u32>numQubits) >> <u32>popcnt(fixed);
-  for (let k: u32 = 0; k < count; k++) {
-    const i = insertZeros(k, fixed) | ctrlMask;
-    const p = amp(state, i | a), q = amp(state, i | b);
-    const t = v128.load(p);
-    v128.store(p, v128.load(q));
-    v128.store(q, t);
-  }
+  exchange(state, numQubits, ctrlMask | a | b, ctrlMask, a, b);
 }

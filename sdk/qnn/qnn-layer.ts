@@ -6,7 +6,9 @@ import { parsePauliString, pauliMasks, pauliMatrix } from '../circuit/pauli.js';
 import { createKernel, type Kernel } from '../kernel/kernel.js';
 import { Random } from '../util/random.js';
 import { buildLayerCircuit, encoderInputs, type AnsatzConfig, type EncoderConfig } from './ansatz.js';
-import { BITS_PER_READOUT, Desc, Prep, R_WIDTH, ReadoutKind, RULE_MAX_TERMS, RULE_WIDTH, SLOT_WIDTH, SlotKind } from './layer-format.js';
+import {
+  BITS_PER_READOUT, Desc, Prep, QNN_FORMAT_VERSION, R_WIDTH, ReadoutKind, RULE_MAX_TERMS, RULE_WIDTH, SLOT_WIDTH, STEP_WIDTH, SlotKind,
+} from './layer-format.js';
 import { checkRegisterSize, sampleFromProbabilities } from './simulator.js';
 import { compileTape, type Tape } from './tape.js';
 
@@ -123,8 +125,19 @@ export class QNNLayer {
   private readonly descPtr: number;
   private readonly staticPtrs: number[] = [];
   private readonly buffers = new Map<string, { ptr: number; bytes: number }>();
-  private cache: { inputs: Float64Array; batch: number; params: Float64Array; statesKept: boolean } | undefined;
+  private cache: { inputs: Float64Array; batch: number; params: Float64Array; statesKept: boolean; used: boolean } | undefined;
+  /**
+   * Whether the next adjoint forward keeps its states for a backward: true
+   * at first and after every backward, false once a forward's result went
+   * unused by any backward (inference). A backward without kept states
+   * recomputes them, with the same bits.
+   */
+  private backwardExpected = true;
   private forwards = 0;
+  /** States a forward pass keeps per sample for the adjoint pass: the final one, after the ψ checkpoints if used. */
+  private keptStatesPerSample = 1;
+  /** The array whose values the engine's 'inputs' buffer holds (see writeInputs). */
+  private residentInputs: Float64Array | undefined;
 
   /** Creates a layer on a fresh engine (or the given kernel). */
   static async create(config: QNNLayerConfig, options: { kernel?: Kernel } = {}): Promise<QNNLayer> {
@@ -263,7 +276,9 @@ export class QNNLayer {
   /**
    * Forward pass of a batch. `inputs` is batch × numInputs, row-major.
    * With shots, the outputs are seeded estimates. Keeps what the backward
-   * pass needs.
+   * pass needs (for the adjoint method, the final states when they fit,
+   * unless forward results have been going unused: then a backward
+   * recomputes them).
    *
    * @throws E_SHAPE (wrong length), E_NON_FINITE (NaN/∞), E_ZERO_VECTOR (amplitude embedding)
    */
@@ -273,10 +288,11 @@ export class QNNLayer {
     assertAllFinite(this.weights, 'QNNLayer.forward weights');
     assertAllFinite(this.observableParams, 'QNNLayer.forward observable parameters');
     const x = Float64Array.from(inputs);
-    const stateBytes = 16 << this.numQubits;
-    const keepStates = this.diffMethod === 'adjoint' && batch * stateBytes <= 64 * 1024 * 1024;
+    if (this.cache && !this.cache.used) this.backwardExpected = false;
+    const keptBytes = this.keptStatesPerSample * (16 << this.numQubits);
+    const keepStates = this.diffMethod === 'adjoint' && this.backwardExpected && batch * keptBytes <= KEEP_STATES_BYTES;
     const exact = this.runForward(x, batch, keepStates);
-    this.cache = { inputs: x, batch, params: this.getParams(), statesKept: keepStates };
+    this.cache = { inputs: x, batch, params: this.getParams(), statesKept: keepStates, used: false };
     this.forwards++;
     return this.shots ? this.sampleOutputs(exact, batch) : exact;
   }
@@ -304,6 +320,8 @@ export class QNNLayer {
     }
     assertAllFinite(upstream, 'QNNLayer.backward upstream');
     const g = Float64Array.from(upstream);
+    cache.used = true;
+    this.backwardExpected = true;
     switch (this.diffMethod) {
       case 'adjoint':
         if (this.shots) throw new QDistillError('E_UNSUPPORTED', 'QNNLayer: adjoint gradients are exact; with shots use diffMethod "parameter-shift"');
@@ -321,6 +339,7 @@ export class QNNLayer {
   dispose(): void {
     for (const { ptr } of this.buffers.values()) this.kernel.free(ptr);
     this.buffers.clear();
+    this.residentInputs = undefined;
     for (const ptr of this.staticPtrs) this.kernel.free(ptr);
     this.staticPtrs.length = 0;
   }
@@ -381,6 +400,19 @@ export class QNNLayer {
     return batch;
   }
 
+  /**
+   * Copies a batch of inputs into the engine's 'inputs' buffer, unless it
+   * already holds that very array (a backward right after its forward).
+   */
+  private writeInputs(x: Float64Array): number {
+    const ptr = this.buffer('inputs', x.length * 8);
+    if (this.residentInputs !== x) {
+      this.kernel.f64(ptr, x.length).set(x);
+      this.residentInputs = x;
+    }
+    return ptr;
+  }
+
   private buffer(name: string, bytes: number): number {
     const have = this.buffers.get(name);
     if (have && have.bytes >= bytes) return have.ptr;
@@ -392,6 +424,10 @@ export class QNNLayer {
 
   private writeStatic(): number {
     const k = this.kernel;
+    const version = k.exports.qnnFormatVersion();
+    if (version !== QNN_FORMAT_VERSION) {
+      throw new QDistillError('E_UNSUPPORTED', `QNNLayer: the engine's layer descriptor format is ${version}, this SDK writes format ${QNN_FORMAT_VERSION} (a stale engine build: run npm run build:wasm)`);
+    }
     const tape = this.tape;
     const n = this.numQubits;
     const keep = (ptr: number): number => {
@@ -421,7 +457,11 @@ export class QNNLayer {
     const matricesPtr = keep(k.alloc(Math.max(16, this.matricesLength * 8), 'observable matrices'));
     const anglesPtr = keep(k.alloc(Math.max(16, tape.slots.length * 8), 'angles'));
     const maxProbs = Math.max(0, ...this.readouts.filter((r) => r.kind === ReadoutKind.PROBS).map((r) => r.bits.length));
-    const scratchPtr = keep(k.alloc(Math.max(16 << Math.max(1, tape.maxDenseWires), 8 << maxProbs), 'scratch'));
+    const scratchPtr = keep(k.alloc(Math.max(16 << Math.max(1, tape.maxDenseWires), 8 << maxProbs, 8 * k.exports.zScratchLength(n)), 'scratch'));
+    const stepsPtr = keep(k.alloc(Math.max(1, tape.numOps) * STEP_WIDTH * 4, 'plan steps'));
+    const fusedPtr = keep(k.alloc(k.exports.fusedLength(tape.numOps) * 8, 'fused run matrices'));
+    const inputSlotsPtr = keep(k.alloc(Math.max(1, tape.slots.length) * 4, 'input slots'));
+    const slotGradsPtr = keep(k.alloc(Math.max(1, tape.slots.length) * 8, 'slot gradients'));
     const psiPtr = keep(k.alloc(16 << n, 'state'));
     const lambdaPtr = keep(k.alloc(16 << n, 'adjoint state'));
     const prep = tape.prep;
@@ -449,7 +489,24 @@ export class QNNLayer {
     desc[Desc.MATRICES] = matricesPtr;
     desc[Desc.PSI] = psiPtr;
     desc[Desc.LAMBDA] = lambdaPtr;
-    return keep(k.allocF64(desc, 'layer descriptor'));
+    desc[Desc.STEPS] = stepsPtr;
+    desc[Desc.FUSED] = fusedPtr;
+    desc[Desc.INPUT_SLOTS] = inputSlotsPtr;
+    desc[Desc.SLOT_GRADS] = slotGradsPtr;
+    const descPtr = keep(k.allocF64(desc, 'layer descriptor'));
+    // The plan (fused single-qubit runs, gradient groups) is built once, here.
+    k.run('QNNLayer plan', (ex) => ex.qnnPlan(descPtr));
+    // ψ checkpoints spare the adjoint pass un-applying ψ; they cost (checkpoints + 1) states per sample.
+    const checkpoints = k.f64(descPtr, Desc.WIDTH)[Desc.NUM_CHECKPOINTS]!;
+    const perSample = (checkpoints + 1) * (16 << n);
+    if (perSample <= CHECKPOINT_BUDGET_BYTES) {
+      const scratch = keep(k.alloc(perSample, 'checkpoint scratch'));
+      const view = k.f64(descPtr, Desc.WIDTH);
+      view[Desc.USE_CHECKPOINTS] = 1;
+      view[Desc.CHECKPOINT_SCRATCH] = scratch;
+      this.keptStatesPerSample = checkpoints + 1;
+    }
+    return descPtr;
   }
 
   /** Writes the current observable matrices into engine memory. */
@@ -485,41 +542,39 @@ export class QNNLayer {
   private runForward(x: Float64Array, batch: number, keepStates: boolean): Float64Array {
     const k = this.kernel;
     this.writeMatrices();
-    const inPtr = this.buffer('inputs', x.length * 8);
-    k.f64(inPtr, x.length).set(x);
+    const inPtr = this.writeInputs(x);
     const wPtr = this.buffer('weights', this.numWeights * 8);
     k.f64(wPtr, this.numWeights).set(this.weights);
     const outPtr = this.buffer('outputs', batch * this.numOutputs * 8);
-    const statesPtr = keepStates ? this.buffer('states', batch * (16 << this.numQubits)) : 0;
+    const statesPtr = keepStates ? this.buffer('states', batch * this.keptStatesPerSample * (16 << this.numQubits)) : 0;
     k.run('QNNLayer.forward', (ex) => ex.qnnForward(this.descPtr, batch, wPtr, inPtr, outPtr, statesPtr));
     return k.f64(outPtr, batch * this.numOutputs).slice();
   }
 
   private adjointBackward(x: Float64Array, batch: number, g: Float64Array, statesKept: boolean): QNNGradients {
     const k = this.kernel;
-    const n = this.numQubits;
-    const numSlots = this.tape.slots.length;
     this.writeMatrices();
-    const inPtr = this.buffer('inputs', x.length * 8);
-    k.f64(inPtr, x.length).set(x);
+    const inPtr = this.writeInputs(x);
     const wPtr = this.buffer('weights', this.numWeights * 8);
     k.f64(wPtr, this.numWeights).set(this.weights);
     const gPtr = this.buffer('upstream', g.length * 8);
     k.f64(gPtr, g.length).set(g);
-    const slotPtr = this.buffer('slot grads', batch * numSlots * 8);
-    const needState = this.tape.prep !== undefined;
-    const stateGradPtr = needState ? this.buffer('state grads', batch * (16 << n)) : 0;
+    // The engine maps slot gradients to weights (summed over the batch) and inputs (per sample),
+    // including the state preparation's inputs.
+    const weightGradPtr = this.buffer('weight grads', this.numWeights * 8);
+    k.f64(weightGradPtr, this.numWeights).fill(0);
+    const inputGradPtr = this.buffer('input grads', batch * this.numInputs * 8);
     const matGradPtr = this.matricesLength ? this.buffer('matrix grads', this.matricesLength * 8) : 0;
     if (matGradPtr) k.f64(matGradPtr, this.matricesLength).fill(0);
     const statesPtr = statesKept ? this.buffers.get('states')!.ptr : 0;
     k.run('QNNLayer.backward', (ex) =>
-      ex.qnnBackward(this.descPtr, batch, wPtr, inPtr, gPtr, statesPtr, slotPtr, stateGradPtr, matGradPtr),
+      ex.qnnBackward(this.descPtr, batch, wPtr, inPtr, gPtr, statesPtr, weightGradPtr, inputGradPtr, matGradPtr),
     );
-    const slotGrads = k.f64(slotPtr, batch * numSlots).slice();
-    const out = this.mapSlotGradients(slotGrads, batch);
-    if (needState) this.addPrepGradients(out.inputs, x, batch, k.f64(stateGradPtr, batch * (2 << n)));
-    if (matGradPtr) this.addObservableGradients(out.params, k.f64(matGradPtr, this.matricesLength));
-    return out;
+    const params = new Float64Array(this.numParams);
+    params.set(k.f64(weightGradPtr, this.numWeights));
+    const inputs = k.f64(inputGradPtr, batch * this.numInputs).slice();
+    if (matGradPtr) this.addObservableGradients(params, k.f64(matGradPtr, this.matricesLength));
+    return { inputs, params };
   }
 
   /** Maps per-sample slot gradients to weights (summed) and angle inputs (per sample). */
@@ -540,39 +595,6 @@ export class QNNLayer {
       }
     });
     return { inputs, params };
-  }
-
-  /** ∂L/∂(raw features) through padding and normalisation, or ∂L/∂(state input). */
-  private addPrepGradients(dInputs: Float64Array, x: Float64Array, batch: number, lambda: Float64Array): void {
-    const prep = this.tape.prep!;
-    const size = 1 << this.numQubits;
-    const per = this.numInputs;
-    for (let b = 0; b < batch; b++) {
-      const lam = b * 2 * size;
-      if (prep.kind === 'state') {
-        for (let i = 0; i < size; i++) {
-          dInputs[b * per + prep.inputOffset + i] += 2 * lambda[lam + 2 * i]!;
-          dInputs[b * per + prep.inputOffset + size + i] += 2 * lambda[lam + 2 * i + 1]!;
-        }
-        continue;
-      }
-      // u = v/‖v‖ with v the padded features; ∂L/∂u_j = 2·Re λ₀_j.
-      const v = new Float64Array(size).fill(prep.pad);
-      for (let j = 0; j < prep.numFeatures; j++) v[j] = x[b * per + prep.inputOffset + j]!;
-      let norm = 0;
-      for (let j = 0; j < size; j++) norm += v[j]! * v[j]!;
-      norm = Math.sqrt(norm);
-      let dot = 0;
-      const gu = new Float64Array(size);
-      for (let j = 0; j < size; j++) {
-        gu[j] = 2 * lambda[lam + 2 * j]!;
-        dot += gu[j]! * (v[j]! / norm);
-      }
-      for (let j = 0; j < prep.numFeatures; j++) {
-        const grad = prep.normalize ? (gu[j]! - (v[j]! / norm) * dot) / norm : gu[j]!;
-        dInputs[b * per + prep.inputOffset + j] += grad;
-      }
-    }
   }
 
   /** ∂L/∂p for H = Σ p_i B_i: Re Σ_ab D_ab (B_i)_ab with D the accumulated density gradient. */
@@ -612,8 +634,7 @@ export class QNNLayer {
     const k = this.kernel;
     const numSlots = this.tape.slots.length;
     this.writeMatrices();
-    const inPtr = this.buffer('inputs', x.length * 8);
-    k.f64(inPtr, x.length).set(x);
+    const inPtr = this.writeInputs(x);
     const wPtr = this.buffer('weights', this.numWeights * 8);
     k.f64(wPtr, this.numWeights).set(this.weights);
     const slotPtr = this.buffer('slot grads', batch * numSlots * 8);
@@ -781,6 +802,11 @@ export class QNNLayer {
     return out;
   }
 }
+
+/** A forward pass keeps its final states (and checkpoints) for the adjoint pass up to this size; beyond, backward recomputes them. */
+const KEEP_STATES_BYTES = 64 * 1024 * 1024;
+/** The adjoint pass uses ψ checkpoints when one sample's (checkpoints + final state) fit in this. */
+const CHECKPOINT_BUDGET_BYTES = 1024 * 1024;
 
 function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i);
