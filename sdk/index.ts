@@ -38,3 +38,4 @@ export {
   type ExperimentEnvironment, type ExperimentProgress, type ArmSummary, type KDExperimentResult,
 } from './distill/experiment.js';
 export * from './teachers/index.js';
+export { serializeHybridCheckpoint, restoreHybridModel } from './qnn/hybrid-checkpoint.js';

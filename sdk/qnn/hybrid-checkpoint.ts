@@ -1,0 +1,44 @@
+/**
+ * Checkpoints of hybrid models: the nn checkpoint format (weights, optimiser
+ * state, seed; versioned and CRC-checked) with the hybrid config stored in its
+ * metadata, so a file rebuilds the model it came from.
+ */
+import { QDistillError } from '../errors.js';
+import type { Kernel } from '../kernel/kernel.js';
+import { loadCheckpointInto, parseCheckpoint, serializeCheckpoint, type Checkpoint, type SaveCheckpointOptions } from '../nn/checkpoint.js';
+import { createHybridModel, type HybridModel, type HybridModelConfig } from './hybrid.js';
+
+const KEY = 'qdistill.hybridConfig';
+
+/**
+ * Serialises a hybrid model (config + weights + optional optimiser state and seed).
+ *
+ * @example
+ * ```ts
+ * const bytes = serializeHybridCheckpoint(model, { optimizer });
+ * const { model: again } = await restoreHybridModel(bytes);
+ * ```
+ */
+export function serializeHybridCheckpoint(model: HybridModel, options: SaveCheckpointOptions = {}): Uint8Array {
+  return serializeCheckpoint(model, {
+    ...options,
+    seed: options.seed ?? model.config.seed ?? null,
+    metadata: { ...(options.metadata ?? {}), [KEY]: model.config },
+  });
+}
+
+/**
+ * Rebuilds a hybrid model from a checkpoint written by {@link serializeHybridCheckpoint}.
+ *
+ * @throws E_CHECKPOINT if the file is corrupt or truncated, holds no hybrid config, or its tensors do not fit the architecture
+ */
+export async function restoreHybridModel(source: Uint8Array | Checkpoint, options: { kernel?: Kernel } = {}): Promise<{ model: HybridModel; checkpoint: Checkpoint }> {
+  const checkpoint = source instanceof Uint8Array ? parseCheckpoint(source) : source;
+  const config = checkpoint.metadata[KEY] as HybridModelConfig | undefined;
+  if (!config || typeof config !== 'object' || typeof (config as { arch?: unknown }).arch !== 'string') {
+    throw new QDistillError('E_CHECKPOINT', `checkpoint: ${checkpoint.label} holds no hybrid model config (was it saved with serializeHybridCheckpoint?)`);
+  }
+  const model = await createHybridModel(config, options);
+  loadCheckpointInto(model, checkpoint);
+  return { model, checkpoint };
+}
