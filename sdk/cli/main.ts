@@ -8,11 +8,13 @@
  * Progress goes to stderr; a readable table, then ONE JSON object as the
  * last line of stdout.
  */
-import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
-import { isQDistillError, QDistillError, validateKDConfig, runKDExperiment, type KDExperimentConfig, type KDExperimentResult } from '../index.js';
-import { nodeExperimentEnvironment, trainTeacherCommand } from '../node.js';
+import {
+  isQDistillError, QDistillError, validateKDConfig, runKDExperiment, serializeHybridCheckpoint, type KDExperimentConfig, type KDExperimentResult,
+} from '../index.js';
+import { nodeExperimentEnvironment, trainTeacherCommand, writeFileAtomic } from '../node.js';
 import { PRESETS } from './presets.js';
 
 const HELP = `qdistill — knowledge distillation into quantum neural networks
@@ -22,6 +24,7 @@ Usage:
   qdistill kd --preset <name>          run a built-in experiment (see: qdistill presets)
       --epochs N  --seeds a,b,c        override the config's training length / seeds
       --no-baseline                    skip the run without teacher
+      --checkpoint-dir DIR             keep the best student of every run there (qdistill checkpoints)
   qdistill teacher train --arch lenet5 --dataset mnist --classes 0-5 [--epochs 5] [--out teacher.onnx]
   qdistill presets                     list presets
   qdistill --help | --version
@@ -111,7 +114,18 @@ async function kdCommand(positional: string[], flags: Map<string, string | true>
   );
   let barKey = '';
   let lastLog = 0;
+  const checkpointDir = flags.get('checkpoint-dir');
+  const bestSoFar = new Map<string, number>();
   const result = await runKDExperiment(config, nodeExperimentEnvironment(), {
+    onEpoch: async (run, seed, record, student) => {
+      if (typeof checkpointDir !== 'string') return;
+      const key = `${run}-seed${seed}`;
+      if (record.testAccuracy <= (bestSoFar.get(key) ?? -1)) return;
+      bestSoFar.set(key, record.testAccuracy);
+      const file = join(resolve(checkpointDir), `${config.name ?? 'experiment'}-${key}.qdc`);
+      await mkdir(dirname(file), { recursive: true });
+      await writeFileAtomic(file, serializeHybridCheckpoint(student, { metadata: { epoch: record.epoch, testAccuracy: record.testAccuracy } }));
+    },
     onMessage: (m) => process.stderr.write(`${m}\n`),
     onProgress: ({ run, seed, progress: p }) => {
       const key = `${run}/${seed}`;

@@ -9,7 +9,7 @@ import type { Dataset } from '../data/dataset.js';
 import { firstPerClass, randomPerClass, selectClasses } from '../data/select.js';
 import { Pipeline } from '../data/transforms.js';
 import { init as initNN } from '../nn/backend.js';
-import { createHybridModel } from '../qnn/hybrid.js';
+import { createHybridModel, type HybridModel } from '../qnn/hybrid.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { KDExperimentConfig, TeacherSpec, ZxzDatasetSpec } from './config.js';
 import { createDataset } from '../data/dataset.js';
@@ -17,7 +17,7 @@ import type { ComplexState } from '../data/hamiltonian.js';
 import { zxzDataset } from '../data/zxz.js';
 import { trainQuantumAutoencoder } from './qae.js';
 import { ModelTeacher } from '../teachers/model-teacher.js';
-import { distillKnowledge, PAPER_003_KD, type DistillKnowledgeResult, type TrainProgress } from './knowledge.js';
+import { distillKnowledge, PAPER_003_KD, type DistillKnowledgeResult, type EpochRecord, type TrainProgress } from './knowledge.js';
 import type { TeacherLike } from './teacher.js';
 
 /** Where an experiment gets data and teachers. */
@@ -103,7 +103,13 @@ export function logitsAccuracy(logits: Float32Array, labels: Int32Array, numClas
 export async function runKDExperiment(
   config: KDExperimentConfig,
   env: ExperimentEnvironment,
-  hooks: { onProgress?: (p: ExperimentProgress) => void; onMessage?: (m: string) => void; signal?: AbortSignal } = {},
+  hooks: {
+    onProgress?: (p: ExperimentProgress) => void;
+    onMessage?: (m: string) => void;
+    signal?: AbortSignal;
+    /** After every epoch of every student run (e.g. to checkpoint the best student). */
+    onEpoch?: (run: 'kd' | 'baseline', seed: number, record: EpochRecord, student: HybridModel) => void | Promise<void>;
+  } = {},
 ): Promise<KDExperimentResult> {
   const started = performance.now();
   await initNN();
@@ -189,6 +195,7 @@ export async function runKDExperiment(
         seed,
         ...(hooks.signal ? { signal: hooks.signal } : {}),
         onProgress: (progress) => hooks.onProgress?.({ run: arm.name, seed, progress }),
+        onEpoch: (record) => hooks.onEpoch?.(arm.name, seed, record, student),
       });
       results[arm.name].push(result);
     }

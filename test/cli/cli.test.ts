@@ -68,8 +68,13 @@ describe('qdistill kd', () => {
     expect(stderr).toMatch(/epoch 3\/3/);
   });
 
-  it('--no-baseline and --epochs override the config', async () => {
-    const { code, stdout } = await runCli(['kd', configFile(tiny), '--no-baseline', '--epochs', '1', '--seeds', '4']);
+  it('--no-baseline and --epochs override the config; --checkpoint-dir keeps the best student, which restores', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qdistill-ckpt-'));
+    const { code, stdout } = await runCli(['kd', configFile(tiny), '--no-baseline', '--epochs', '1', '--seeds', '4', '--checkpoint-dir', dir]);
+    const { readFileSync } = await import('node:fs');
+    const { restoreHybridModel } = await import('../../sdk/qnn/hybrid-checkpoint.js');
+    const { checkpoint } = await restoreHybridModel(readFileSync(join(dir, 'tiny-kd-seed4.qdc')));
+    expect(checkpoint.metadata.epoch).toBe(1);
     expect(code).toBe(0);
     const last = JSON.parse(stdout[stdout.length - 1]!);
     expect(last.baselineAccuracy).toBeNull();
