@@ -172,34 +172,21 @@ function innerSingleBitIm(lambda: usize, psi: usize, numQubits: i32, xMask: u32,
   // lo: conj(λ_j)·ψ_{j+h}; hi: conj(λ_{j+h})·ψ_j
   let loProd = f64x2.splat(0.0), loCross = f64x2.splat(0.0), hiProd = f64x2.splat(0.0), hiCross = f64x2.splat(0.0);
   let i: u32 = 0;
-  if (run >= 2) {
-    const step = pairStep(fixed), skip = runSkip(fixed, run), runBytes = <usize>run * step;
-    const lambdaToPsi = psi - lambda;
-    for (let k: u32 = 0; k < count; k += run) {
-      const base = amp(lambda, i | ctrlMask);
-      for (let o: usize = 0; o < runBytes; o += step) {
-        const p = base + o, q = p + lambdaToPsi;
-        const l0 = v128.load(p), l1 = v128.load(p + stride);
-        const s0 = v128.load(q), s1 = v128.load(q + stride);
-        loProd = f64x2.add(loProd, f64x2.mul(l0, s1));
-        loCross = f64x2.add(loCross, f64x2.mul(l0, swapReIm(s1)));
-        hiProd = f64x2.add(hiProd, f64x2.mul(l1, s0));
-        hiCross = f64x2.add(hiCross, f64x2.mul(l1, swapReIm(s0)));
-      }
-      i = nextFree(i, skip);
-    }
-  } else {
-    for (let k: u32 = 0; k < count; k++) {
-      const j = i | ctrlMask;
-      const p = amp(lambda, j), q = amp(psi, j);
+  // A run of one pair (bits 0 and 1 both fixed) is the same walk, one pair per run.
+  const step = pairStep(fixed), skip = runSkip(fixed, run), runBytes = <usize>run * step;
+  const lambdaToPsi = psi - lambda;
+  for (let k: u32 = 0; k < count; k += run) {
+    const base = amp(lambda, i | ctrlMask);
+    for (let o: usize = 0; o < runBytes; o += step) {
+      const p = base + o, q = p + lambdaToPsi;
       const l0 = v128.load(p), l1 = v128.load(p + stride);
       const s0 = v128.load(q), s1 = v128.load(q + stride);
       loProd = f64x2.add(loProd, f64x2.mul(l0, s1));
       loCross = f64x2.add(loCross, f64x2.mul(l0, swapReIm(s1)));
       hiProd = f64x2.add(hiProd, f64x2.mul(l1, s0));
       hiCross = f64x2.add(hiCross, f64x2.mul(l1, swapReIm(s0)));
-      i = nextFree(i, fixed);
     }
+    i = nextFree(i, skip);
   }
   const loR = laneSum(loProd), loI = laneDiff(loCross), hiR = laneSum(hiProd), hiI = laneDiff(hiCross);
   // The partner with the bit set carries the Z sign in the lo term.

@@ -129,10 +129,12 @@ function copy2(out: usize, a: usize): void {
   memory.copy(out, a, 64);
 }
 
-/** out = a·b (out may alias a or b). */
-function mul2(out: usize, a: usize, b: usize): void {
-  const a0r = load<f64>(a), a0i = load<f64>(a, 8), a1r = load<f64>(a, 16), a1i = load<f64>(a, 24);
-  const a2r = load<f64>(a, 32), a2i = load<f64>(a, 40), a3r = load<f64>(a, 48), a3i = load<f64>(a, 56);
+/** out = A·b for A = [[a0, a1], [a2, a3]] given by value (out may alias b). */
+// @ts-ignore: decorator
+@inline
+function mulValues2(
+  out: usize, a0r: f64, a0i: f64, a1r: f64, a1i: f64, a2r: f64, a2i: f64, a3r: f64, a3i: f64, b: usize,
+): void {
   const b0r = load<f64>(b), b0i = load<f64>(b, 8), b1r = load<f64>(b, 16), b1i = load<f64>(b, 24);
   const b2r = load<f64>(b, 32), b2i = load<f64>(b, 40), b3r = load<f64>(b, 48), b3i = load<f64>(b, 56);
   set2(out,
@@ -142,18 +144,19 @@ function mul2(out: usize, a: usize, b: usize): void {
     (a2r * b1r - a2i * b1i) + (a3r * b3r - a3i * b3i), (a2r * b1i + a2i * b1r) + (a3r * b3i + a3i * b3r));
 }
 
+/** out = a·b (out may alias a or b). */
+function mul2(out: usize, a: usize, b: usize): void {
+  mulValues2(out,
+    load<f64>(a), load<f64>(a, 8), load<f64>(a, 16), load<f64>(a, 24),
+    load<f64>(a, 32), load<f64>(a, 40), load<f64>(a, 48), load<f64>(a, 56), b);
+}
+
 /** out = a†·b (out may alias a or b). */
 function adjointMul2(out: usize, a: usize, b: usize): void {
   // a† = [[conj a0, conj a2], [conj a1, conj a3]]
-  const a0r = load<f64>(a), a0i = -load<f64>(a, 8), a1r = load<f64>(a, 32), a1i = -load<f64>(a, 40);
-  const a2r = load<f64>(a, 16), a2i = -load<f64>(a, 24), a3r = load<f64>(a, 48), a3i = -load<f64>(a, 56);
-  const b0r = load<f64>(b), b0i = load<f64>(b, 8), b1r = load<f64>(b, 16), b1i = load<f64>(b, 24);
-  const b2r = load<f64>(b, 32), b2i = load<f64>(b, 40), b3r = load<f64>(b, 48), b3i = load<f64>(b, 56);
-  set2(out,
-    (a0r * b0r - a0i * b0i) + (a1r * b2r - a1i * b2i), (a0r * b0i + a0i * b0r) + (a1r * b2i + a1i * b2r),
-    (a0r * b1r - a0i * b1i) + (a1r * b3r - a1i * b3i), (a0r * b1i + a0i * b1r) + (a1r * b3i + a1i * b3r),
-    (a2r * b0r - a2i * b0i) + (a3r * b2r - a3i * b2i), (a2r * b0i + a2i * b0r) + (a3r * b2i + a3i * b2r),
-    (a2r * b1r - a2i * b1i) + (a3r * b3r - a3i * b3i), (a2r * b1i + a2i * b1r) + (a3r * b3i + a3i * b3r));
+  mulValues2(out,
+    load<f64>(a), -load<f64>(a, 8), load<f64>(a, 32), -load<f64>(a, 40),
+    load<f64>(a, 16), -load<f64>(a, 24), load<f64>(a, 48), -load<f64>(a, 56), b);
 }
 
 /** The 2x2 of the single-bit Pauli word i^ny·X^x·Z^z (x, z: whether the bit is set): P[c ⊕ x][c] = i^ny·(−1)^(c·z). */

@@ -4,11 +4,11 @@
 // the canonical split (the first floor(0.8·k) images of each digit) and
 // evaluates on the 2,004 test digits after every epoch. Prints the per-epoch
 // loss, test accuracy and wall time, then one JSON line.
-import { cpus, loadavg } from 'node:os';
-import { accuracy, createModel, crossEntropy, init, noGrad, Tensor } from '../sdk/nn/index.js';
+import { accuracy, createModel, init, noGrad, Tensor } from '../sdk/nn/index.js';
 import { Adam } from '../sdk/nn/optim/index.js';
 import { Random } from '../sdk/util/random.js';
-import { loadMnist } from '../test/nn/mnist.js';
+import { loadMnist, trainMnistEpoch } from '../test/nn/mnist.js';
+import { runtimeFields } from './util.js';
 
 const epochs = Number(process.argv[2] ?? 8);
 const batch = Number(process.argv[3] ?? 32);
@@ -31,37 +31,19 @@ let trainMs = 0;
 for (let epoch = 1; epoch <= epochs; epoch++) {
   model.train();
   const epochStart = performance.now();
-  const order = rng.permutation(train.count);
-  let sum = 0;
-  for (let s = 0; s < train.count; s += batch) {
-    const idx = order.subarray(s, Math.min(s + batch, train.count));
-    const x = new Float32Array(idx.length * 784);
-    const y: number[] = [];
-    idx.forEach((j, i) => {
-      x.set(train.images.subarray(j * 784, (j + 1) * 784), i * 784);
-      y.push(train.labels[j]!);
-    });
-    opt.zeroGrad();
-    const loss = crossEntropy(model.forward(new Tensor(x, [idx.length, 1, 28, 28])), y);
-    loss.backward();
-    opt.step();
-    sum += loss.item() * idx.length;
-  }
+  const loss = trainMnistEpoch(model, opt, train, rng, batch);
   trainMs += performance.now() - epochStart;
   model.eval();
   const acc = accuracy(noGrad(() => model.forward(testInput)), test.labels);
   const seconds = (performance.now() - start) / 1000;
-  history.push({ epoch, loss: sum / train.count, testAccuracy: acc, seconds });
-  console.log(`  epoch ${epoch}: loss ${(sum / train.count).toFixed(4)}, test accuracy ${(acc * 100).toFixed(2)}%, ${seconds.toFixed(1)} s`);
+  history.push({ epoch, loss, testAccuracy: acc, seconds });
+  console.log(`  epoch ${epoch}: loss ${loss.toFixed(4)}, test accuracy ${(acc * 100).toFixed(2)}%, ${seconds.toFixed(1)} s`);
 }
 const wall = (performance.now() - start) / 1000;
 console.log(
   JSON.stringify({
     bench: 'nn-mnist',
-    runtime: `node ${process.version}`,
-    cpu: cpus()[0]?.model ?? 'unknown',
-    cores: cpus().length,
-    load_average: +loadavg()[0]!.toFixed(2),
+    ...runtimeFields(),
     arch: 'lenet-000',
     train_images: train.count,
     test_images: test.count,

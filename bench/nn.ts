@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 // Each figure is the fastest of several timed rounds (the median is printed
 // too): the machines are shared, and the fastest round is the least disturbed.
 // Ends with one JSON line: lenet_train_images_per_s, conv2d_ratio_vs_naive, …
-import { cpus, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import {
   backendProfile,
   createModel,
@@ -25,6 +25,7 @@ import { Adam } from '../sdk/nn/optim/index.js';
 import { conv2dBackward, conv2dForward } from '../sdk/nn/backend.js';
 import { conv2dBackwardReference, conv2dForwardReference, type ConvGeometry } from '../sdk/nn/reference.js';
 import { Random } from '../sdk/util/random.js';
+import { runtimeFields } from './util.js';
 
 const BATCH = 64;
 
@@ -143,10 +144,7 @@ async function main(): Promise<Record<string, unknown>> {
 
   return {
       bench: 'nn',
-      runtime: `node ${process.version}`,
-      cpu: cpus()[0]?.model ?? 'unknown',
-      cores: cpus().length,
-      load_average: +loadavg()[0]!.toFixed(2),
+      ...runtimeFields(),
       wasm: 'release, --enable simd (f32x4, no relaxed-simd, no FMA)',
       batch: BATCH,
       lenet_cold_step_ms: +coldMs.toFixed(1),

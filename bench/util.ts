@@ -110,6 +110,17 @@ export function runtimeInfo(): string[] {
   ];
 }
 
+/** The machine fields of a bench's final JSON line: runtime, CPU model, core count, 1-minute load average. */
+export function runtimeFields(): { runtime: string; cpu: string; cores: number; load_average: number } {
+  const cpus = os.cpus();
+  return {
+    runtime: `node ${process.version}`,
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    load_average: +os.loadavg()[0]!.toFixed(2),
+  };
+}
+
 /** Formats µs/ms compactly: 3 significant digits. */
 export function fmt(value: number): string {
   if (!Number.isFinite(value)) return String(value);

@@ -6,6 +6,7 @@ import { QDistillError } from '../errors.js';
 import type { KDLossOptions } from '../nn/losses.js';
 import type { HybridModelConfig } from '../qnn/hybrid.js';
 import type { OptimizerConfig } from './knowledge.js';
+import type { QAEOptions } from './qae.js';
 
 /** Where the data comes from and which part of it is used. */
 export type DatasetSpec = ImageDatasetSpec | ZxzDatasetSpec;
@@ -45,15 +46,9 @@ export type TeacherSpec =
   /** A qdistill model (e.g. a larger QNN) trained first on the transformed data: QNN→QNN KD; the student's own config gives self-KD. */
   | { type: 'model'; model: HybridModelConfig; epochs: number; batchSize: number; optimizer?: OptimizerConfig; seed?: number };
 
-/** Compression of state inputs before the student (paper 002's QAE). */
-export interface CompressSpec {
+/** Compression of state inputs before the student (paper 002's QAE): the {@link QAEOptions} a config can set. */
+export interface CompressSpec extends Pick<QAEOptions, 'latentQubits' | 'layers' | 'steps' | 'batchSize' | 'lr' | 'seed'> {
   type: 'qae';
-  latentQubits: number;
-  layers?: number;
-  steps?: number;
-  batchSize?: number;
-  lr?: number;
-  seed?: number;
 }
 
 /** A transform step applied to the student's inputs (see data.Pipeline). */

@@ -149,6 +149,21 @@ export class Conv2d extends Module {
   }
 }
 
+/** Shared by the pooling layers: a square window and a stride, both validated and named in the label. */
+abstract class Pool2d extends Module {
+  readonly label: string;
+  constructor(
+    name: 'AvgPool2d' | 'MaxPool2d',
+    readonly kernelSize: number,
+    readonly stride: number,
+  ) {
+    super();
+    assertPositiveInt(name, 'kernelSize', kernelSize);
+    assertPositiveInt(name, 'stride', stride);
+    this.label = `${name}(${kernelSize}${stride !== kernelSize ? `, stride ${stride}` : ''})`;
+  }
+}
+
 /**
  * Average pooling (square window, no padding, floor mode; stride defaults to the window).
  *
@@ -157,16 +172,9 @@ export class Conv2d extends Module {
  * new AvgPool2d(2).forward(zeros([1, 6, 24, 24])).shape; // [1, 6, 12, 12]
  * ```
  */
-export class AvgPool2d extends Module {
-  readonly label: string;
-  constructor(
-    readonly kernelSize: number,
-    readonly stride: number = kernelSize,
-  ) {
-    super();
-    assertPositiveInt('AvgPool2d', 'kernelSize', kernelSize);
-    assertPositiveInt('AvgPool2d', 'stride', stride);
-    this.label = `AvgPool2d(${kernelSize}${stride !== kernelSize ? `, stride ${stride}` : ''})`;
+export class AvgPool2d extends Pool2d {
+  constructor(kernelSize: number, stride: number = kernelSize) {
+    super('AvgPool2d', kernelSize, stride);
   }
   forwardWith(x: Tensor): Tensor {
     return avgPool2d(x, { kernelSize: this.kernelSize, stride: this.stride }, this.label);
@@ -181,16 +189,9 @@ export class AvgPool2d extends Module {
  * new MaxPool2d(2).forward(zeros([1, 6, 28, 28])).shape; // [1, 6, 14, 14]
  * ```
  */
-export class MaxPool2d extends Module {
-  readonly label: string;
-  constructor(
-    readonly kernelSize: number,
-    readonly stride: number = kernelSize,
-  ) {
-    super();
-    assertPositiveInt('MaxPool2d', 'kernelSize', kernelSize);
-    assertPositiveInt('MaxPool2d', 'stride', stride);
-    this.label = `MaxPool2d(${kernelSize}${stride !== kernelSize ? `, stride ${stride}` : ''})`;
+export class MaxPool2d extends Pool2d {
+  constructor(kernelSize: number, stride: number = kernelSize) {
+    super('MaxPool2d', kernelSize, stride);
   }
   forwardWith(x: Tensor): Tensor {
     return maxPool2d(x, { kernelSize: this.kernelSize, stride: this.stride }, this.label);

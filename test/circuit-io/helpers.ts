@@ -1,10 +1,12 @@
 // Shared by the circuit-io suites: seeded random circuits over the whole
-// gate table, and state comparison up to a global phase.
+// gate table, state comparison up to a global phase, and the typed error a
+// call throws.
 import { Circuit } from '../../sdk/circuit/circuit.js';
 import { getGate, listGates } from '../../sdk/circuit/gates.js';
 import { scale, type ComplexMatrix } from '../../sdk/circuit/matrix.js';
 import { input, weight, type ParamSource } from '../../sdk/circuit/params.js';
 import { amplitudeEmbedding } from '../../sdk/circuit/templates.js';
+import { isQDistillError, type QDistillError } from '../../sdk/errors.js';
 import { Random } from '../../sdk/util/random.js';
 
 /** The gates DESIGN.md names; each must export to QASM. */
@@ -149,4 +151,15 @@ export function angleDiff(a: number, b: number): number {
   if (d > Math.PI) d -= 2 * Math.PI;
   if (d <= -Math.PI) d += 2 * Math.PI;
   return d;
+}
+
+/** The QDistillError `fn` throws (throws if it returns or throws anything else). */
+export function thrown(fn: () => unknown): QDistillError {
+  try {
+    fn();
+  } catch (e) {
+    if (isQDistillError(e)) return e;
+    throw new Error(`expected a QDistillError, got ${String(e)}`);
+  }
+  throw new Error('expected an error, none was thrown');
 }

@@ -10,10 +10,10 @@ import { weight, input } from '../../sdk/circuit/params.js';
 import { formatNumber, fromQASM, toQASM, zyzFromUnitary } from '../../sdk/circuit/qasm.js';
 import { referenceRun } from '../../sdk/circuit/reference.js';
 import { amplitudeEmbedding } from '../../sdk/circuit/templates.js';
-import { isQDistillError, type QDistillError } from '../../sdk/errors.js';
+import { isQDistillError } from '../../sdk/errors.js';
 import { createSimulator, type Simulator } from '../../sdk/qnn/simulator.js';
 import { Random } from '../../sdk/util/random.js';
-import { DESIGN_GATES, angleDiff, phaseAlignedDiff, randomCircuit, randomUnitary, randomUnitary1 } from './helpers.js';
+import { DESIGN_GATES, angleDiff, phaseAlignedDiff, randomCircuit, randomUnitary, randomUnitary1, thrown } from './helpers.js';
 
 const TOL = 1e-12;
 
@@ -21,16 +21,6 @@ const TOL = 1e-12;
 function reportedPhase(text: string): number {
   const m = /^\/\/ global phase (\S+):/m.exec(text);
   return m ? Number(m[1]) : 0;
-}
-
-function thrown(fn: () => unknown): QDistillError {
-  try {
-    fn();
-  } catch (e) {
-    if (isQDistillError(e)) return e;
-    throw new Error(`expected a QDistillError, got ${String(e)}`);
-  }
-  throw new Error('expected an error, none was thrown');
 }
 
 /** Columns of a circuit's unitary (reference engine, one basis state at a time). */

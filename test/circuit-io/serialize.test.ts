@@ -4,19 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { Circuit, type Operation } from '../../sdk/circuit/circuit.js';
 import { circuitFromJSON, circuitToJSON } from '../../sdk/circuit/serialize.js';
 import { amplitudeEmbedding } from '../../sdk/circuit/templates.js';
-import { isQDistillError, type QDistillError } from '../../sdk/errors.js';
+import { isQDistillError } from '../../sdk/errors.js';
 import { Random } from '../../sdk/util/random.js';
-import { randomCircuit } from './helpers.js';
-
-function thrown(fn: () => unknown): QDistillError {
-  try {
-    fn();
-  } catch (e) {
-    if (isQDistillError(e)) return e;
-    throw new Error(`expected a QDistillError, got ${String(e)}`);
-  }
-  throw new Error('expected an error, none was thrown');
-}
+import { randomCircuit, thrown } from './helpers.js';
 
 /** Field-by-field identity of two operations, numbers compared with Object.is. */
 function expectSameOp(a: Operation, b: Operation, where: string): void {

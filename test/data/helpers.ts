@@ -6,8 +6,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect } from 'vitest';
-import { isQDistillError } from '../../sdk/errors.js';
+import type { ErrorCode, QDistillError } from '../../sdk/errors.js';
+import { expectQDistillErrorValue, rejectionOf, thrownBy } from '../helpers/errors.js';
 
 /** The repository root. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -29,33 +29,12 @@ export function teachersDir(): string {
 
 /** Asserts that `fn` throws a QDistillError with `code` whose message matches every pattern. */
 export function expectError(fn: () => unknown, code: string, ...patterns: RegExp[]): void {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (e) {
-    thrown = e;
-  }
-  expect(thrown, 'expected a throw').toBeDefined();
-  expect(isQDistillError(thrown), `expected a QDistillError, got ${String(thrown)}`).toBe(true);
-  const err = thrown as { code: string; message: string };
-  expect(err.code, err.message).toBe(code);
-  for (const p of patterns) expect(err.message).toMatch(p);
+  expectQDistillErrorValue(thrownBy(fn), code as ErrorCode, ...patterns);
 }
 
 /** Async version of {@link expectError}; returns the error for further checks. */
-export async function expectRejects(promise: Promise<unknown>, code: string, ...patterns: RegExp[]): Promise<{ code: string; message: string; details?: Record<string, unknown> }> {
-  let thrown: unknown;
-  try {
-    await promise;
-  } catch (e) {
-    thrown = e;
-  }
-  expect(thrown, 'expected a rejection').toBeDefined();
-  expect(isQDistillError(thrown), `expected a QDistillError, got ${String(thrown)}`).toBe(true);
-  const err = thrown as { code: string; message: string; details?: Record<string, unknown> };
-  expect(err.code, err.message).toBe(code);
-  for (const p of patterns) expect(err.message).toMatch(p);
-  return err;
+export async function expectRejects(promise: Promise<unknown>, code: string, ...patterns: RegExp[]): Promise<QDistillError> {
+  return expectQDistillErrorValue(await rejectionOf(() => promise), code as ErrorCode, ...patterns);
 }
 
 type C = [number, number];

@@ -4,10 +4,10 @@
 // Setup: 2,000 train images (the first 200 of each digit), 2 epochs, batch 16,
 // Adam lr 2e-3, seeds fixed. Measured: 91.8% in ≈1.5 s (seeds 0–4 give 88–92%).
 import { beforeAll, describe, expect, it } from 'vitest';
-import { accuracy, createModel, crossEntropy, init, noGrad, Tensor } from '../../sdk/nn/index.js';
+import { accuracy, createModel, init, noGrad, Tensor } from '../../sdk/nn/index.js';
 import { Adam } from '../../sdk/nn/optim/index.js';
 import { Random } from '../../sdk/util/random.js';
-import { loadMnist } from './mnist.js';
+import { loadMnist, trainMnistEpoch } from './mnist.js';
 
 beforeAll(async () => {
   await init();
@@ -24,25 +24,7 @@ describe('MNIST accuracy bar', () => {
     const rng = new Random(1);
     const batch = 16;
     const epochLoss: number[] = [];
-    for (let epoch = 0; epoch < 2; epoch++) {
-      const order = rng.permutation(train.count);
-      let sum = 0;
-      for (let s = 0; s < train.count; s += batch) {
-        const idx = order.subarray(s, Math.min(s + batch, train.count));
-        const x = new Float32Array(idx.length * 784);
-        const y: number[] = [];
-        idx.forEach((j, i) => {
-          x.set(train.images.subarray(j * 784, (j + 1) * 784), i * 784);
-          y.push(train.labels[j]!);
-        });
-        opt.zeroGrad();
-        const loss = crossEntropy(model.forward(new Tensor(x, [idx.length, 1, 28, 28])), y);
-        loss.backward();
-        opt.step();
-        sum += loss.item() * idx.length;
-      }
-      epochLoss.push(sum / train.count);
-    }
+    for (let epoch = 0; epoch < 2; epoch++) epochLoss.push(trainMnistEpoch(model, opt, train, rng, batch));
     expect(epochLoss[1]).toBeLessThan(epochLoss[0]!);
     model.eval();
     const logits = noGrad(() => model.forward(new Tensor(test.images, [test.count, 1, 28, 28])));

@@ -12,7 +12,8 @@ import type { ComplexMatrix } from '../../sdk/circuit/matrix.js';
 import type { RowsMatrix } from '../../sdk/circuit/circuit.js';
 import { createKernel, type Kernel } from '../../sdk/kernel/kernel.js';
 import { QNNLayer, type DiffMethod, type MeasurementConfig, type QNNGradients, type QNNLayerConfig } from '../../sdk/qnn/qnn-layer.js';
-import { isQDistillError } from '../../sdk/errors.js';
+import type { ErrorCode } from '../../sdk/errors.js';
+import { expectQDistillErrorValue, thrownBy } from '../helpers/errors.js';
 import { Random, randomHermitian } from '../helpers/random.js';
 import { requestedBuild } from '../helpers/engine.js';
 import { expectArrayClose } from '../helpers/tolerance.js';
@@ -184,17 +185,7 @@ export function randomArray(rng: Random, length: number, low = -1, high = 1): Fl
 
 /** Asserts `fn` throws a QDistillError with `code` and a message matching every pattern. */
 export function expectQError(fn: () => unknown, code: string, ...patterns: RegExp[]): void {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (e) {
-    thrown = e;
-  }
-  expect(thrown, `expected a ${code} error, nothing was thrown`).toBeDefined();
-  expect(isQDistillError(thrown), `expected a QDistillError, got ${String(thrown)}`).toBe(true);
-  const err = thrown as { code: string; message: string };
-  expect(err.code, `error code (message: ${err.message})`).toBe(code);
-  for (const p of patterns) expect(err.message).toMatch(p);
+  expectQDistillErrorValue(thrownBy(fn), code as ErrorCode, ...patterns);
 }
 
 /** Bitwise equality of two float arrays (distinguishes −0 and +0, NaN never equal). */

@@ -14,7 +14,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { parseFashionClassJson, parseMnistClassJson, type ClassImages } from '../../sdk/data/canonical.js';
-import { ERROR_CODES, isQDistillError, type ErrorCode, type QDistillError } from '../../sdk/errors.js';
+import type { ErrorCode, QDistillError } from '../../sdk/errors.js';
+import { expectQDistillErrorValue, rejectionOf, thrownBy } from '../helpers/errors.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -109,43 +110,10 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 /** Asserts `body` rejects with a QDistillError of `code` whose message matches every pattern. */
 export async function expectRejects(body: () => Promise<unknown>, code: ErrorCode, ...patterns: Array<string | RegExp>): Promise<QDistillError> {
-  let caught: unknown = undefined;
-  let threw = false;
-  try {
-    await body();
-  } catch (error) {
-    caught = error;
-    threw = true;
-  }
-  expect(threw, 'expected a QDistillError, but the call succeeded').toBe(true);
-  expect(isQDistillError(caught), `expected a QDistillError, got ${String(caught)}`).toBe(true);
-  const e = caught as QDistillError;
-  expect(ERROR_CODES).toContain(e.code);
-  expect({ code: e.code, message: e.message }).toMatchObject({ code });
-  for (const p of patterns) {
-    if (typeof p === 'string') expect(e.message).toContain(p);
-    else expect(e.message).toMatch(p);
-  }
-  return e;
+  return expectQDistillErrorValue(await rejectionOf(body), code, ...patterns);
 }
 
 /** Synchronous variant of {@link expectRejects}. */
 export function expectThrows(body: () => unknown, code: ErrorCode, ...patterns: Array<string | RegExp>): QDistillError {
-  let caught: unknown = undefined;
-  let threw = false;
-  try {
-    body();
-  } catch (error) {
-    caught = error;
-    threw = true;
-  }
-  expect(threw, 'expected a QDistillError, but the call returned').toBe(true);
-  expect(isQDistillError(caught), `expected a QDistillError, got ${String(caught)}`).toBe(true);
-  const e = caught as QDistillError;
-  expect(e.code).toBe(code);
-  for (const p of patterns) {
-    if (typeof p === 'string') expect(e.message).toContain(p);
-    else expect(e.message).toMatch(p);
-  }
-  return e;
+  return expectQDistillErrorValue(thrownBy(body), code, ...patterns);
 }

@@ -63,13 +63,25 @@ export function mean(x: Tensor, axis?: number | readonly number[], keepDims = fa
   return scale(sum(x, axis, keepDims), 1 / count);
 }
 
-function axisLayout(x: Tensor, axis: number, op: string): { outer: number; n: number; inner: number } {
+/**
+ * Calls `visit(base)` for every 1-D lane of `x` along `axis` (outer-major):
+ * entry j of a lane sits at `base + j·inner`, j = 0..n−1.
+ */
+function forEachLane(x: Tensor, axis: number, op: string, visit: (base: number, n: number, inner: number) => void): void {
   const ax = normalizeAxis(op, axis, x.rank);
-  return {
-    outer: x.shape.slice(0, ax).reduce((p, d) => p * d, 1),
-    n: x.shape[ax]!,
-    inner: x.shape.slice(ax + 1).reduce((p, d) => p * d, 1),
-  };
+  const outer = x.shape.slice(0, ax).reduce((p, d) => p * d, 1);
+  const n = x.shape[ax]!;
+  const inner = x.shape.slice(ax + 1).reduce((p, d) => p * d, 1);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) visit(o * n * inner + i, n, inner);
+  }
+}
+
+/** The largest entry of the lane at `base` (see {@link forEachLane}); −∞ for an empty lane. */
+function laneMax(d: Tensor['data'], base: number, n: number, inner: number): number {
+  let m = -Infinity;
+  for (let j = 0; j < n; j++) m = Math.max(m, d[base + j * inner]!);
+  return m;
 }
 
 /**
@@ -82,35 +94,27 @@ function axisLayout(x: Tensor, axis: number, op: string): { outer: number; n: nu
  * ```
  */
 export function softmax(x: Tensor, axis = -1): Tensor {
-  const { outer, n, inner } = axisLayout(x, axis, 'softmax');
   const y = new Tensor(allocData(x.dtype, x.size), x.shape);
   const xd = x.data;
   const yd = y.data;
-  for (let o = 0; o < outer; o++) {
-    for (let i = 0; i < inner; i++) {
-      const base = o * n * inner + i;
-      let m = -Infinity;
-      for (let j = 0; j < n; j++) m = Math.max(m, xd[base + j * inner]!);
-      let s = 0;
-      for (let j = 0; j < n; j++) {
-        const e = Math.exp(xd[base + j * inner]! - m);
-        yd[base + j * inner] = e;
-        s += e;
-      }
-      for (let j = 0; j < n; j++) yd[base + j * inner]! /= s;
+  forEachLane(x, axis, 'softmax', (base, n, inner) => {
+    const m = laneMax(xd, base, n, inner);
+    let s = 0;
+    for (let j = 0; j < n; j++) {
+      const e = Math.exp(xd[base + j * inner]! - m);
+      yd[base + j * inner] = e;
+      s += e;
     }
-  }
+    for (let j = 0; j < n; j++) yd[base + j * inner]! /= s;
+  });
   return record('softmax', [x], y, (g, sink) => {
     const gx = sink(0);
     if (!gx) return;
-    for (let o = 0; o < outer; o++) {
-      for (let i = 0; i < inner; i++) {
-        const base = o * n * inner + i;
-        let dot = 0;
-        for (let j = 0; j < n; j++) dot += g[base + j * inner]! * yd[base + j * inner]!;
-        for (let j = 0; j < n; j++) gx[base + j * inner]! += yd[base + j * inner]! * (g[base + j * inner]! - dot);
-      }
-    }
+    forEachLane(x, axis, 'softmax', (base, n, inner) => {
+      let dot = 0;
+      for (let j = 0; j < n; j++) dot += g[base + j * inner]! * yd[base + j * inner]!;
+      for (let j = 0; j < n; j++) gx[base + j * inner]! += yd[base + j * inner]! * (g[base + j * inner]! - dot);
+    });
   });
 }
 
@@ -124,32 +128,24 @@ export function softmax(x: Tensor, axis = -1): Tensor {
  * ```
  */
 export function logSoftmax(x: Tensor, axis = -1): Tensor {
-  const { outer, n, inner } = axisLayout(x, axis, 'logSoftmax');
   const y = new Tensor(allocData(x.dtype, x.size), x.shape);
   const xd = x.data;
   const yd = y.data;
-  for (let o = 0; o < outer; o++) {
-    for (let i = 0; i < inner; i++) {
-      const base = o * n * inner + i;
-      let m = -Infinity;
-      for (let j = 0; j < n; j++) m = Math.max(m, xd[base + j * inner]!);
-      let s = 0;
-      for (let j = 0; j < n; j++) s += Math.exp(xd[base + j * inner]! - m);
-      const lse = m + Math.log(s);
-      for (let j = 0; j < n; j++) yd[base + j * inner] = xd[base + j * inner]! - lse;
-    }
-  }
+  forEachLane(x, axis, 'logSoftmax', (base, n, inner) => {
+    const m = laneMax(xd, base, n, inner);
+    let s = 0;
+    for (let j = 0; j < n; j++) s += Math.exp(xd[base + j * inner]! - m);
+    const lse = m + Math.log(s);
+    for (let j = 0; j < n; j++) yd[base + j * inner] = xd[base + j * inner]! - lse;
+  });
   return record('logSoftmax', [x], y, (g, sink) => {
     const gx = sink(0);
     if (!gx) return;
-    for (let o = 0; o < outer; o++) {
-      for (let i = 0; i < inner; i++) {
-        const base = o * n * inner + i;
-        let total = 0;
-        for (let j = 0; j < n; j++) total += g[base + j * inner]!;
-        for (let j = 0; j < n; j++) gx[base + j * inner]! += g[base + j * inner]! - Math.exp(yd[base + j * inner]!) * total;
-      }
-    }
+    forEachLane(x, axis, 'logSoftmax', (base, n, inner) => {
+      let total = 0;
+      for (let j = 0; j < n; j++) total += g[base + j * inner]!;
+      for (let j = 0; j < n; j++) gx[base + j * inner]! += g[base + j * inner]! - Math.exp(yd[base + j * inner]!) * total;
+    });
   });
 }
 

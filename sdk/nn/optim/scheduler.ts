@@ -1,6 +1,14 @@
 import { QDistillError } from '../../errors.js';
 import type { Optimizer } from './optimizer.js';
 
+/** `value` if it is an integer ≥ 1; else E_INVALID_ARGUMENT naming `where` and `name`. */
+function positiveInt(where: string, name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new QDistillError('E_INVALID_ARGUMENT', `${where}: ${name} must be an integer ≥ 1, got ${value}`);
+  }
+  return value;
+}
+
 /**
  * Learning-rate scheduler base: call `step()` once per epoch (after the
  * optimiser steps); it writes `optimizer.lr` from a closed form of the epoch.
@@ -51,10 +59,7 @@ export class StepLR extends LRScheduler {
   readonly gamma: number;
   constructor(optimizer: Optimizer, options: { stepSize: number; gamma?: number }) {
     super(optimizer);
-    if (!Number.isInteger(options.stepSize) || options.stepSize < 1) {
-      throw new QDistillError('E_INVALID_ARGUMENT', `StepLR: stepSize must be an integer ≥ 1, got ${options.stepSize}`);
-    }
-    this.stepSize = options.stepSize;
+    this.stepSize = positiveInt('StepLR', 'stepSize', options.stepSize);
     this.gamma = options.gamma ?? 0.1;
   }
   lrAt(epoch: number): number {
@@ -75,10 +80,7 @@ export class CosineAnnealingLR extends LRScheduler {
   readonly etaMin: number;
   constructor(optimizer: Optimizer, options: { tMax: number; etaMin?: number }) {
     super(optimizer);
-    if (!Number.isInteger(options.tMax) || options.tMax < 1) {
-      throw new QDistillError('E_INVALID_ARGUMENT', `CosineAnnealingLR: tMax must be an integer ≥ 1, got ${options.tMax}`);
-    }
-    this.tMax = options.tMax;
+    this.tMax = positiveInt('CosineAnnealingLR', 'tMax', options.tMax);
     this.etaMin = options.etaMin ?? 0;
   }
   lrAt(epoch: number): number {
