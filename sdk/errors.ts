@@ -37,6 +37,7 @@ export const ERROR_CODES = [
   'E_FILE_FORMAT',
   'E_CHECKPOINT',
   'E_CONFIG',
+  'E_USAGE',
   'E_TEACHER',
   'E_ONNX',
   'E_NAN',

@@ -17,8 +17,14 @@ const quantumStudent = (numClasses: number, layers = 4): KDExperimentConfig['stu
 });
 
 /** The main job: LeNet-5 teacher (trained by qdistill, cached) → 6-qubit quantum student on MNIST 0–5. */
-export const PRESETS: Record<string, KDExperimentConfig> = {
-  'mnist-0-5': {
+export interface KDPreset {
+  /** One line for `qdistill presets`. */
+  summary: string;
+  config: KDExperimentConfig;
+}
+
+export const KD_PRESETS: Record<string, KDPreset> = {
+  'mnist-0-5': { summary: 'the main job: LeNet-5 teacher -> 6-qubit quantum student on MNIST 0-5', config: {
     name: 'mnist-0-5',
     notes:
       'Main job. Teacher: qdistill LeNet-5 trained on the canonical MNIST 0-5 train split (cached). ' +
@@ -34,5 +40,5 @@ export const PRESETS: Record<string, KDExperimentConfig> = {
     kd: { temperature: 1, kdWeight: 0.9, ceWeight: 1, tSquared: true, direction: 'teacher||student' },
     train: { epochs: 15, batchSize: 16, optimizer: { type: 'adam', lr: 0.02 }, seeds: [0, 1, 2] },
     baseline: true,
-  },
+  }},
 };

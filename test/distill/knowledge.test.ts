@@ -8,7 +8,7 @@ import { validateKDConfig } from '../../sdk/distill/config.js';
 import { init, Linear, Sequential, ReLU } from '../../sdk/nn/index.js';
 import { Random } from '../../sdk/util/random.js';
 import { isQDistillError } from '../../sdk/errors.js';
-import { PRESETS } from '../../sdk/cli/presets.js';
+import { KD_PRESETS } from '../../sdk/cli/presets.js';
 
 /** A linear "teacher" on 8 features and 3 classes, and data labelled by it (or by noise). */
 function problem(n: number, seed: number, noisyLabels: boolean): { data: Dataset; teacherLogits: Float32Array; truth: Int32Array } {
@@ -115,7 +115,7 @@ describe('distillKnowledge', () => {
 });
 
 describe('KD experiment configs', () => {
-  const base = () => structuredClone(PRESETS['mnist-0-5']!) as unknown as Record<string, unknown>;
+  const base = () => structuredClone(KD_PRESETS['mnist-0-5']!.config) as unknown as Record<string, unknown>;
   const expectConfigError = (mutate: (c: Record<string, any>) => void, path: string) => {
     const c = base();
     mutate(c);
@@ -129,7 +129,7 @@ describe('KD experiment configs', () => {
   };
 
   it('accepts every preset', () => {
-    for (const preset of Object.values(PRESETS)) expect(() => validateKDConfig(structuredClone(preset))).not.toThrow();
+    for (const preset of Object.values(KD_PRESETS)) expect(() => validateKDConfig(structuredClone(preset.config))).not.toThrow();
   });
 
   it('names the bad field: unknown fields, bad numbers, mismatched classes, unknown arch', () => {
