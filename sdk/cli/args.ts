@@ -5,7 +5,7 @@
  * (`--seeds 0,1,2`) are parsed strictly (no empty items, no `1,,2`).
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { QDistillError } from '../errors.js';
+import { QDistillError } from '../index.js';
 
 /** One command of the CLI. */
 export interface Command {

@@ -1,6 +1,6 @@
 /** `qdistill teacher train`: train a classical teacher of the zoo and export it to ONNX. */
 import { trainTeacherCommand } from '../node.js';
-import { QDistillError } from '../errors.js';
+import { QDistillError } from '../index.js';
 import { parseCommandArgs, type Command } from './args.js';
 
 const HELP = `qdistill teacher train — train a classical teacher and export it to ONNX
