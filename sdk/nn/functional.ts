@@ -149,28 +149,52 @@ export function hvp(lossFn: ParamInputLoss, params: DataLike, inputs: Tensor, v:
   return { hvp: hv, mixed, epsilon: eps };
 }
 
+/**
+ * An inner (training) loss ℓ(θ, X_b) on synthetic batch `batch` — the batch
+ * index lets each batch carry its own labels. A {@link ParamInputLoss}
+ * (which ignores the index) is one too.
+ */
+export type StepLoss = (params: Tensor, inputs: Tensor, batch: number) => Tensor;
+
+/**
+ * The outer loss as one function returning L(θ) and ∇θL: the place where a
+ * large real batch is evaluated, so a caller may split it (workers) and sum.
+ */
+export type OuterGradient = (theta: Float64Array) => { loss: number; dParams: Float64Array };
+
 /** Input of {@link unrolledHypergradient}. */
 export interface UnrolledProblem {
-  /** Inner (training) loss ℓ(θ, X) on the synthetic inputs X. */
-  innerLoss: ParamInputLoss;
-  /** Outer (validation) loss L(θ) on real data. */
-  outerLoss: ParamLoss;
+  /** Inner (training) loss ℓ(θ, X_b) on synthetic batch b. */
+  innerLoss: StepLoss;
+  /** Outer (validation) loss L(θ) on real data (give this or `outerGradient`). */
+  outerLoss?: ParamLoss;
+  /** L(θ) and ∇θL in one call (give this or `outerLoss`). */
+  outerGradient?: OuterGradient;
   /** Initial parameters θ₀. */
   theta0: DataLike;
-  /** The synthetic inputs X (shape kept). */
-  syntheticInputs: Tensor;
+  /** The synthetic inputs: one tensor (every step uses it), or one tensor per batch. */
+  syntheticInputs: Tensor | readonly Tensor[];
   /** One learning rate per unrolled step (its length is the number of steps k). */
   learningRates: DataLike;
+  /** The batch step t trains on (default t mod the number of batches: the batches cycle, as in epochs over them). */
+  batchOfStep?: (step: number) => number;
+  /**
+   * Which parameters the inner steps update: 1 trains, 0 freezes (θ_{t+1} = θ_t − η_t·m⊙∇θℓ).
+   * Default: all of them.
+   */
+  trainableMask?: ArrayLike<number>;
 }
 
 /** Output of {@link unrolledHypergradient}. */
 export interface UnrolledResult {
   /** L(θ_k). */
   outerLoss: number;
-  /** ℓ(θ_t, X) for t = 0..k−1. */
+  /** ℓ(θ_t, X_{b(t)}) for t = 0..k−1. */
   innerLosses: number[];
-  /** dL/dX, flat (X's shape). */
+  /** dL/dX, flat: every batch's gradient, concatenated in batch order (X's shape for a single tensor). */
   dInputs: Float64Array;
+  /** dL/dX_b per batch. */
+  dInputList: Float64Array[];
   /** dL/dη_t for every step. */
   dLearningRates: Float64Array;
   /** dL/dθ₀. */
@@ -182,61 +206,98 @@ export interface UnrolledResult {
 /**
  * Hypergradient of a k-step unrolled objective (dataset distillation):
  *
- *   θ_{t+1} = θ_t − η_t ∇θℓ(θ_t, X),  t = 0..k−1,   objective L(θ_k),
+ *   θ_{t+1} = θ_t − η_t·m⊙∇θℓ(θ_t, X_{b(t)}),  t = 0..k−1,   objective L(θ_k),
  *
- * with respect to the synthetic inputs X, the learning rates η_t and θ₀, by
- * reverse accumulation: a_k = ∇L(θ_k); for t = k−1..0:
- * dL/dη_t = −a_{t+1}·∇θℓ(θ_t, X), dL/dX += −η_t ∇ₓ(a_{t+1}ᵀ∇θℓ(θ_t, X)),
- * a_t = a_{t+1} − η_t H_t a_{t+1}, where the two second-order products come
- * from one central difference of first-order gradients at θ_t ± ε a_{t+1}
- * ({@link hvp}). Cost: 3k + 1 gradient evaluations; memory: k parameter
- * vectors. The losses must be deterministic (eval-mode dropout/batch norm or
- * fixed seeds) for the differences to mean anything.
+ * with respect to the synthetic inputs X_b, the learning rates η_t and θ₀
+ * (m is the trainable mask, all ones by default; b(t) the batch of step t),
+ * by reverse accumulation: a_k = ∇L(θ_k); for t = k−1..0, with u = m⊙a_{t+1}:
+ * dL/dη_t = −u·∇θℓ(θ_t, X_b), dL/dX_b += −η_t ∇ₓ(uᵀ∇θℓ(θ_t, X_b)),
+ * a_t = a_{t+1} − η_t H_t u, where the two second-order products come from
+ * one central difference of first-order gradients at θ_t ± εu ({@link hvp}).
+ * Cost: 3k gradient evaluations on the synthetic batches plus one of the
+ * outer loss; memory: k parameter vectors. The losses must be deterministic
+ * (eval-mode dropout/batch norm or fixed seeds) for the differences to mean
+ * anything.
  *
- * @throws E_INVALID_ARGUMENT if there are no steps
+ * @throws E_INVALID_ARGUMENT if there are no steps, no or both outer losses, no batches, or a step names a batch that does not exist
+ * @throws E_SHAPE if the mask's length differs from θ₀'s
  * @example
  * ```ts
  * const r = unrolledHypergradient({
  *   innerLoss: (p, x) => crossEntropy(model.apply(p, x), synLabels),
  *   outerLoss: (p) => crossEntropy(model.apply(p, realX), realLabels),
- *   theta0: model.getFlatParams(), syntheticInputs: xSyn, learningRates: [0.01],
+ *   theta0: model.getFlatParams(), syntheticInputs: xSyn, learningRates: [0.01, 0.01, 0.01],
  * });
- * // r.dInputs: gradient for the synthetic images; r.dLearningRates: for the learned step size
+ * // r.dInputs: gradient for the synthetic images; r.dLearningRates: for the learned step sizes
  * ```
  */
 export function unrolledHypergradient(problem: UnrolledProblem, options: CentralDifferenceOptions = {}): UnrolledResult {
   const k = problem.learningRates.length;
   if (k < 1) throw new QDistillError('E_INVALID_ARGUMENT', 'unrolledHypergradient: needs at least one learning rate (one step)');
-  const X = problem.syntheticInputs;
+  if ((problem.outerLoss === undefined) === (problem.outerGradient === undefined)) {
+    throw new QDistillError('E_INVALID_ARGUMENT', 'unrolledHypergradient: give exactly one of outerLoss and outerGradient');
+  }
+  const batches = problem.syntheticInputs instanceof Tensor ? [problem.syntheticInputs] : [...problem.syntheticInputs];
+  if (batches.length === 0) throw new QDistillError('E_INVALID_ARGUMENT', 'unrolledHypergradient: syntheticInputs holds no batch');
+  const batchOf = (t: number): number => {
+    const b = problem.batchOfStep ? problem.batchOfStep(t) : t % batches.length;
+    if (!Number.isInteger(b) || b < 0 || b >= batches.length) {
+      throw new QDistillError('E_INVALID_ARGUMENT', `unrolledHypergradient: step ${t} uses batch ${b}, but there are ${batches.length} (0..${batches.length - 1})`);
+    }
+    return b;
+  };
+  const n = problem.theta0.length;
+  const mask = problem.trainableMask;
+  if (mask && mask.length !== n) {
+    throw new QDistillError('E_SHAPE', `unrolledHypergradient: trainableMask has ${mask.length} values, θ₀ has ${n}`);
+  }
+  const masked = (v: Float64Array): Float64Array => (mask ? v.map((x, i) => x * mask[i]!) : v);
+  const innerAt = (b: number): ParamInputLoss => (p, x) => problem.innerLoss(p, x, b);
   const thetas: Float64Array[] = [];
   const grads: Float64Array[] = [];
   const innerLosses: number[] = [];
   let theta = toF64(problem.theta0);
   for (let t = 0; t < k; t++) {
-    const r = valueAndGrad(problem.innerLoss, theta, X, { ...options, inputGrad: false });
+    const r = valueAndGrad(innerAt(batchOf(t)), theta, batches[batchOf(t)]!, { ...options, inputGrad: false });
     thetas.push(theta);
-    grads.push(r.dParams);
+    const g = masked(r.dParams);
+    grads.push(g);
     innerLosses.push(r.loss);
     const eta = problem.learningRates[t]!;
-    const next = new Float64Array(theta.length);
-    for (let i = 0; i < next.length; i++) next[i] = theta[i]! - eta * r.dParams[i]!;
+    const next = new Float64Array(n);
+    for (let i = 0; i < n; i++) next[i] = theta[i]! - eta * g[i]!;
     theta = next;
   }
   const thetaFinal = theta;
-  const outer = valueAndGrad((p) => problem.outerLoss(p), thetaFinal, X, { ...options, inputGrad: false });
-  let a = outer.dParams;
-  const dInputs = new Float64Array(X.size);
+  const outer = problem.outerGradient
+    ? problem.outerGradient(thetaFinal.slice())
+    : valueAndGrad((p) => problem.outerLoss!(p), thetaFinal, batches[0]!, { ...options, inputGrad: false });
+  if (!Number.isFinite(outer.loss)) throw new QDistillError('E_NAN', `unrolledHypergradient: the outer loss is ${outer.loss}`);
+  if (outer.dParams.length !== n) {
+    throw new QDistillError('E_SHAPE', `unrolledHypergradient: the outer gradient has ${outer.dParams.length} values, θ has ${n}`);
+  }
+  let a = toF64(outer.dParams);
+  const dInputList = batches.map((x) => new Float64Array(x.size));
   const dLearningRates = new Float64Array(k);
   for (let t = k - 1; t >= 0; t--) {
     const eta = problem.learningRates[t]!;
+    const b = batchOf(t);
+    const u = masked(a);
     let dot = 0;
-    for (let i = 0; i < a.length; i++) dot += a[i]! * grads[t]![i]!;
+    for (let i = 0; i < n; i++) dot += a[i]! * grads[t]![i]!; // grads[t] = m⊙∇θℓ already
     dLearningRates[t] = -dot;
-    const { hvp: ha, mixed } = hvp(problem.innerLoss, thetas[t]!, X, a, options);
-    for (let i = 0; i < dInputs.length; i++) dInputs[i]! -= eta * mixed![i]!;
-    const next = new Float64Array(a.length);
-    for (let i = 0; i < next.length; i++) next[i] = a[i]! - eta * ha[i]!;
+    const { hvp: hu, mixed } = hvp(innerAt(b), thetas[t]!, batches[b]!, u, options);
+    const dX = dInputList[b]!;
+    for (let i = 0; i < dX.length; i++) dX[i]! -= eta * mixed![i]!;
+    const next = new Float64Array(n);
+    for (let i = 0; i < n; i++) next[i] = a[i]! - eta * hu[i]!;
     a = next;
   }
-  return { outerLoss: outer.loss, innerLosses, dInputs, dLearningRates, dTheta0: a, thetaFinal };
+  const dInputs = new Float64Array(dInputList.reduce((s, d) => s + d.length, 0));
+  let offset = 0;
+  for (const d of dInputList) {
+    dInputs.set(d, offset);
+    offset += d.length;
+  }
+  return { outerLoss: outer.loss, innerLosses, dInputs, dInputList, dLearningRates, dTheta0: a, thetaFinal };
 }
