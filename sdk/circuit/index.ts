@@ -10,6 +10,7 @@ export {
 } from './matrix.js';
 export { weight, input, isWeightRef, isInputRef, type ParamSource, type WeightRef, type InputRef } from './params.js';
 export { parsePauliString, pauliWordMatrix, pauliMatrix, pauliMasks, type PauliLetter, type PauliTerm } from './pauli.js';
+export { wireBit, wireBits, wireMask } from './wires.js';
 export { resolveObservable, type Observable, type ResolvedObservable } from './observables.js';
 export {
   amplitudeEmbedding, angleEmbedding, basisEmbedding, stronglyEntanglingLayers, basicEntanglerLayers,

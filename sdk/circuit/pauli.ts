@@ -1,5 +1,6 @@
 import { QDistillError } from '../errors.js';
 import { fromRows, kron, identity, type ComplexMatrix } from './matrix.js';
+import { wireBit } from './wires.js';
 
 /** One letter of a Pauli word. */
 export type PauliLetter = 'I' | 'X' | 'Y' | 'Z';
@@ -75,7 +76,7 @@ export function pauliMasks(term: PauliTerm, numQubits: number): { xMask: number;
   let zMask = 0;
   let numY = 0;
   term.letters.forEach((letter, k) => {
-    const bit = 1 << (numQubits - 1 - term.wires[k]!);
+    const bit = 1 << wireBit(numQubits, term.wires[k]!);
     if (letter === 'X' || letter === 'Y') xMask |= bit;
     if (letter === 'Z' || letter === 'Y') zMask |= bit;
     if (letter === 'Y') numY++;

@@ -10,6 +10,7 @@ import { getGate } from './gates.js';
 import { dagger, type ComplexMatrix } from './matrix.js';
 import type { ParamSource } from './params.js';
 import { prepareAmplitudes } from './templates.js';
+import { wireBits } from './wires.js';
 
 /** A mutable statevector (wire 0 = most significant bit). */
 export interface ReferenceState {
@@ -33,7 +34,7 @@ export function referenceApplyMatrix(state: ReferenceState, matrix: ComplexMatri
   const n = state.numQubits;
   const k = wires.length;
   const dim = 1 << k;
-  const bits = wires.map((w) => n - 1 - w);
+  const bits = wireBits(n, wires);
   const mask = bits.reduce((m, b) => m | (1 << b), 0);
   const inRe = new Float64Array(dim);
   const inIm = new Float64Array(dim);

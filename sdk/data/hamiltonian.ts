@@ -8,6 +8,7 @@
  * @module
  */
 import { QDistillError, assertAllFinite } from '../errors.js';
+import { wireBit } from '../circuit/wires.js';
 import { createKernel, type Kernel } from '../kernel/kernel.js';
 
 /**
@@ -303,7 +304,7 @@ export class Hamiltonian {
       let zMask = 0;
       let numY = 0;
       t.letters.forEach((letter, i) => {
-        const bit = 2 ** (n - 1 - t.wires[i]!);
+        const bit = 2 ** wireBit(n, t.wires[i]!);
         if (letter === 'X' || letter === 'Y') xMask += bit;
         if (letter === 'Z' || letter === 'Y') zMask += bit;
         if (letter === 'Y') numY++;

@@ -36,6 +36,7 @@
  * @module
  */
 import { QDistillError } from '../errors.js';
+import { wireBit } from '../circuit/wires.js';
 import { createKernel, type Kernel } from '../kernel/kernel.js';
 import { Hamiltonian, PauliSumOperator, type ComplexState } from './hamiltonian.js';
 import { lanczos, type LanczosResult } from './lanczos.js';
@@ -156,7 +157,7 @@ export function zxzSymmetryMasks(numQubits: number): [even: number, odd: number]
   let even = 0;
   let odd = 0;
   for (let w = 0; w < numQubits; w++) {
-    const bit = 2 ** (numQubits - 1 - w);
+    const bit = 2 ** wireBit(numQubits, w);
     if (w % 2 === 0) even += bit;
     else odd += bit;
   }

@@ -3,6 +3,7 @@ import { factorGenerator, shiftRuleFromSpectrum, type ShiftRule } from '../circu
 import { hermitianEigenvalues, hermiticityError, identity, interleave, type ComplexMatrix } from '../circuit/matrix.js';
 import { checkWireList, matrixFromRows, type RowsMatrix } from '../circuit/circuit.js';
 import { parsePauliString, pauliMasks, pauliMatrix } from '../circuit/pauli.js';
+import { wireBits } from '../circuit/wires.js';
 import { createKernel, type Kernel } from '../kernel/kernel.js';
 import { Random } from '../util/random.js';
 import { buildLayerCircuit, encoderInputs, type AnsatzConfig, type EncoderConfig } from './ansatz.js';
@@ -169,7 +170,6 @@ export class QNNLayer {
     let matrices = 0;
     let obsParams = 0;
     const initialObs: number[] = [];
-    const bitOf = (w: number): number => n - 1 - w;
     for (const m of config.measurements) {
       switch (m.type) {
         case 'expval':
@@ -197,7 +197,7 @@ export class QNNLayer {
           const readoutIndex = this.readouts.length;
           this.readouts.push({
             kind: ReadoutKind.MATRIX, outOffset: outputs++, count: 1, xMask: 0, zMask: 0, numY: 0,
-            bits: m.wires.map(bitOf), matrixOffset: matrices, label: `<H[${m.wires}]>`,
+            bits: wireBits(n, m.wires), matrixOffset: matrices, label: `<H[${m.wires}]>`,
             ...(m.trainable ? {} : { fixedMatrix: initial }),
           });
           matrices += 2 * dim * dim;
@@ -221,7 +221,7 @@ export class QNNLayer {
           if (!Number.isInteger(classes) || classes < 1 || classes > 2 ** wires.length) {
             throw new QDistillError('E_INVALID_ARGUMENT', `probs measurement: classes must be in 1..${2 ** wires.length}, got ${classes}`);
           }
-          this.readouts.push({ kind: ReadoutKind.PROBS, outOffset: outputs, count: classes, xMask: 0, zMask: 0, numY: 0, bits: wires.map(bitOf), matrixOffset: 0, label: `P[${wires}]` });
+          this.readouts.push({ kind: ReadoutKind.PROBS, outOffset: outputs, count: classes, xMask: 0, zMask: 0, numY: 0, bits: wireBits(n, wires), matrixOffset: 0, label: `P[${wires}]` });
           outputs += classes;
           break;
         }

@@ -3,6 +3,7 @@ import { checkWireList, type Circuit } from '../circuit/circuit.js';
 import { interleave, matmul } from '../circuit/matrix.js';
 import { resolveObservable, type Observable, type ResolvedObservable } from '../circuit/observables.js';
 import { pauliMasks } from '../circuit/pauli.js';
+import { wireBits } from '../circuit/wires.js';
 import { prepareAmplitudes } from '../circuit/templates.js';
 import { createKernel, type Kernel, type KernelBuild } from '../kernel/kernel.js';
 import { formatBytes } from '../kernel/memory.js';
@@ -222,7 +223,7 @@ export class Simulator {
     try {
       if (!wires) kernel.run('probs', (ex) => ex.probsAll(statePtr, n, outPtr));
       else {
-        const bitsPtr = kernel.allocI32(wires.map((w) => n - 1 - w), 'probs wires');
+        const bitsPtr = kernel.allocI32(wireBits(n, wires), 'probs wires');
         try {
           kernel.run('probs', (ex) => ex.probsSubset(statePtr, n, bitsPtr, k, outPtr));
         } finally {
@@ -242,7 +243,7 @@ export class Simulator {
       return kernel.run('expval', (ex) => ex.expvalPauliWord(statePtr, n, xMask, zMask, numY));
     }
     const matrix = squared ? matmul(obs.matrix, obs.matrix) : obs.matrix;
-    const bitsPtr = kernel.allocI32(obs.wires.map((w) => n - 1 - w), 'observable wires');
+    const bitsPtr = kernel.allocI32(wireBits(n, obs.wires), 'observable wires');
     const matPtr = kernel.allocF64(interleave(matrix), 'observable matrix');
     try {
       return kernel.run('expval', (ex) => ex.expvalMatrix(statePtr, n, bitsPtr, obs.wires.length, matPtr));

@@ -1,7 +1,7 @@
 /**
  * The tape compiler: turns a {@link Circuit} into the engine's op list once.
- * This is the ONE place where PennyLane wires become engine bit positions
- * (wire w of n is bit n−1−w) and gate names become structure-level kernels.
+ * This is where a circuit's PennyLane wires become engine bit positions
+ * (through sdk/circuit/wires.ts) and gate names become structure-level kernels.
  */
 import { QDistillError, unreachable } from '../errors.js';
 import type { Circuit, StatePrep } from '../circuit/circuit.js';
@@ -9,6 +9,7 @@ import { getGate, type Factor } from '../circuit/gates.js';
 import { dagger, interleave, type ComplexMatrix } from '../circuit/matrix.js';
 import { isInputRef, isWeightRef, type ParamSource } from '../circuit/params.js';
 import { pauliMasks, type PauliLetter } from '../circuit/pauli.js';
+import { wireBit, wireMask } from '../circuit/wires.js';
 import { OP_WIDTH, Opcode } from './tape-format.js';
 
 /** Where a parametric op's angle comes from: θ = scale·source + offset. */
@@ -61,8 +62,8 @@ export function compileTape(circuit: Circuit): Tape {
   let maxDense = 0;
   let numWeights = 0;
   let numInputs = 0;
-  const bit = (wire: number): number => n - 1 - wire;
-  const maskOf = (wires: readonly number[]): number => wires.reduce((m, w) => (m | (1 << bit(w))) >>> 0, 0);
+  const bit = (wire: number): number => wireBit(n, wire);
+  const maskOf = (wires: readonly number[]): number => wireMask(n, wires);
   const emit = (...fields: number[]): void => {
     if (fields.length > OP_WIDTH) throw new QDistillError('E_INVALID_ARGUMENT', 'tape: op too wide');
     for (let i = 0; i < OP_WIDTH; i++) ops.push(fields[i] ?? 0);
