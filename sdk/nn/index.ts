@@ -124,6 +124,8 @@ export {
   type HvpResult,
   type UnrolledProblem,
   type UnrolledResult,
+  type StepLoss,
+  type OuterGradient,
 } from './functional.js';
 export { checkVjp, tolerance, type VjpCheck, type CheckVjpOptions } from './gradcheck.js';
 export {
