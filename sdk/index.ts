@@ -39,3 +39,16 @@ export {
 } from './distill/experiment.js';
 export * from './teachers/index.js';
 export { serializeHybridCheckpoint, restoreHybridModel } from './qnn/hybrid-checkpoint.js';
+export {
+  distillDataset, evaluateDistilled, distillationBaselines, initializePaper000, circuitWeightRanges, normalizeImages, isHybridConfig,
+  MNIST_NORMALIZATION, CIFAR10_NORMALIZATION, DISTILLED_FORMAT_VERSION,
+  type DistillDatasetOptions, type DistillDatasetResult, type DistilledDataset, type DistillModelConfig, type DistillProgress,
+  type DistillHistoryRecord, type DistilledEvaluation, type CircuitWeightMovement, type BaselineResult, type BaselineOptions,
+  type EvaluateOptions, type Normalization, type InitMode, type WeightInit as DistillWeightInit,
+} from './distill/dataset.js';
+export { serializeDistilled, parseDistilled, distilledImageGrid, DISTILLED_FORMAT, type PixelImage, type ImageGridOptions } from './distill/dataset-file.js';
+export {
+  validateDDConfig, runDDExperiment, summarize, pairedDifference,
+  type DDExperimentConfig, type DDDatasetSpec, type DDSettings, type DDEnvironment, type DDSeedResult, type DDExperimentResult,
+  type Summary, type PairedDifference, type RunDDOptions,
+} from './distill/dataset-experiment.js';

@@ -8,3 +8,5 @@ export { loadMnist, loadFashionMnist, readIdxFile, loadIdxDataset, readCifar10Fi
 export { saveCheckpointFile, loadCheckpointFile, readCheckpointFile, restoreModelFile, writeFileAtomic } from './nn/node/checkpoint-file.js';
 export { nodeExperimentEnvironment, trainedTeacher, trainTeacherCommand, cacheDir } from './distill/node/environment.js';
 export { readModelFile, exportOnnxFile, saveTeacher, loadSavedTeacher, type TeacherManifest, type SavedTeacher, type SaveTeacherOptions } from './teachers/node/index.js';
+export { saveDistilledFile, loadDistilledFile, writeDistilledPng, encodePng } from './distill/node/distilled-files.js';
+export { nodeDDEnvironment } from './distill/node/dd-environment.js';

@@ -105,6 +105,13 @@ function stepSize(theta: ArrayLike<number>, v: ArrayLike<number>, eps: number): 
 export interface CentralDifferenceOptions extends FunctionalOptions {
   /** Relative perturbation size: ‖εv‖ = eps·max(1, ‖θ‖) (default 1e-3). */
   eps?: number;
+  /**
+   * Kink guard (see {@link hvp}): relative tolerance on the disagreement of
+   * the two one-sided differences (default 1e-2), and how many times to
+   * retry with ε/8 (default 3). Used only when the gradient at θ is known.
+   */
+  kinkTolerance?: number;
+  kinkRetries?: number;
 }
 
 /** Hessian-vector product and the mixed input product at one point. */
@@ -115,6 +122,10 @@ export interface HvpResult {
   mixed: Float64Array | null;
   /** The ε actually used. */
   epsilon: number;
+  /** Retries with a smaller ε because the one-sided differences disagreed (a kink was crossed). */
+  retries: number;
+  /** True if they still disagreed after every retry (the result is then the last attempt's). */
+  unresolved: boolean;
 }
 
 /**
@@ -122,31 +133,69 @@ export interface HvpResult {
  * first-order gradients (see the module doc), with the mixed product
  * ∇ₓ(vᵀ∇θℓ) from the same two evaluations.
  *
- * @throws E_SHAPE if v's length differs from θ's
+ * **Kinks.** With ReLU or max-pooling the gradient jumps where a
+ * pre-activation crosses 0 (or a pooling argmax switches). A difference
+ * that straddles such a point measures the jump over 2ε, not the Hessian
+ * (PyTorch's double backward, like this function's intent, uses the
+ * almost-everywhere Hessian: ReLU'' = 0). Give `center` (∇θℓ at θ itself)
+ * and the two one-sided differences (g₊ − g₀)/ε and (g₀ − g₋)/ε are
+ * compared: if they differ by more than `kinkTolerance` (relative), a kink
+ * was crossed and the product is retaken with ε/8 (up to `kinkRetries`
+ * times). For smooth losses both agree to O(ε).
+ *
+ * @throws E_SHAPE if v's (or center's) length differs from θ's
  * @example
  * ```ts
  * const { hvp: hv } = hvp((p, x) => crossEntropy(model.apply(p, x), y), theta, x, v);
  * ```
  */
-export function hvp(lossFn: ParamInputLoss, params: DataLike, inputs: Tensor, v: DataLike, options: CentralDifferenceOptions = {}): HvpResult {
+export function hvp(
+  lossFn: ParamInputLoss, params: DataLike, inputs: Tensor, v: DataLike, options: CentralDifferenceOptions & { center?: ArrayLike<number> } = {},
+): HvpResult {
   if (v.length !== params.length) {
     throw new QDistillError('E_SHAPE', `hvp: the direction has ${v.length} values, the parameters ${params.length}`);
   }
-  const eps = stepSize(params, v, options.eps ?? 1e-3);
-  if (eps === 0) return { hvp: new Float64Array(params.length), mixed: new Float64Array(inputs.size), epsilon: 0 };
+  const center = options.center;
+  if (center && center.length !== params.length) {
+    throw new QDistillError('E_SHAPE', `hvp: center (the gradient at θ) has ${center.length} values, the parameters ${params.length}`);
+  }
+  let eps = stepSize(params, v, options.eps ?? 1e-3);
+  if (eps === 0) return { hvp: new Float64Array(params.length), mixed: new Float64Array(inputs.size), epsilon: 0, retries: 0, unresolved: false };
+  const tolerance = options.kinkTolerance ?? 1e-2;
+  const maxRetries = center ? (options.kinkRetries ?? 3) : 0;
   const plus = new Float64Array(params.length);
   const minus = new Float64Array(params.length);
-  for (let i = 0; i < params.length; i++) {
-    plus[i] = params[i]! + eps * v[i]!;
-    minus[i] = params[i]! - eps * v[i]!;
+  for (let attempt = 0; ; attempt++) {
+    for (let i = 0; i < params.length; i++) {
+      plus[i] = params[i]! + eps * v[i]!;
+      minus[i] = params[i]! - eps * v[i]!;
+    }
+    const gp = valueAndGrad(lossFn, plus, inputs, options);
+    const gm = valueAndGrad(lossFn, minus, inputs, options);
+    let consistent = true;
+    if (center) {
+      // the one-sided differences d₊ = g₊ − g₀ and d₋ = g₀ − g₋ (times ε) must agree
+      let gap = 0;
+      let sp = 0;
+      let sm = 0;
+      for (let i = 0; i < params.length; i++) {
+        const dp = gp.dParams[i]! - center[i]!;
+        const dm = center[i]! - gm.dParams[i]!;
+        gap += (dp - dm) * (dp - dm);
+        sp += dp * dp;
+        sm += dm * dm;
+      }
+      consistent = Math.sqrt(gap) <= tolerance * Math.max(Math.sqrt(sp), Math.sqrt(sm), 1e-300);
+    }
+    if (consistent || attempt >= maxRetries) {
+      const hv = new Float64Array(params.length);
+      for (let i = 0; i < hv.length; i++) hv[i] = (gp.dParams[i]! - gm.dParams[i]!) / (2 * eps);
+      const mixed = new Float64Array(inputs.size);
+      for (let i = 0; i < mixed.length; i++) mixed[i] = (gp.dInputs![i]! - gm.dInputs![i]!) / (2 * eps);
+      return { hvp: hv, mixed, epsilon: eps, retries: attempt, unresolved: !consistent };
+    }
+    eps /= 8;
   }
-  const gp = valueAndGrad(lossFn, plus, inputs, options);
-  const gm = valueAndGrad(lossFn, minus, inputs, options);
-  const hv = new Float64Array(params.length);
-  for (let i = 0; i < hv.length; i++) hv[i] = (gp.dParams[i]! - gm.dParams[i]!) / (2 * eps);
-  const mixed = new Float64Array(inputs.size);
-  for (let i = 0; i < mixed.length; i++) mixed[i] = (gp.dInputs![i]! - gm.dInputs![i]!) / (2 * eps);
-  return { hvp: hv, mixed, epsilon: eps };
 }
 
 /**
@@ -201,6 +250,9 @@ export interface UnrolledResult {
   dTheta0: Float64Array;
   /** θ_k. */
   thetaFinal: Float64Array;
+  /** Kink-guard retries over the k products, and products still inconsistent after them (see {@link hvp}). */
+  hvpRetries: number;
+  hvpUnresolved: number;
 }
 
 /**
@@ -213,7 +265,8 @@ export interface UnrolledResult {
  * by reverse accumulation: a_k = ∇L(θ_k); for t = k−1..0, with u = m⊙a_{t+1}:
  * dL/dη_t = −u·∇θℓ(θ_t, X_b), dL/dX_b += −η_t ∇ₓ(uᵀ∇θℓ(θ_t, X_b)),
  * a_t = a_{t+1} − η_t H_t u, where the two second-order products come from
- * one central difference of first-order gradients at θ_t ± εu ({@link hvp}).
+ * one central difference of first-order gradients at θ_t ± εu ({@link hvp},
+ * with its kink guard: the gradient at θ_t is known from the forward pass).
  * Cost: 3k gradient evaluations on the synthetic batches plus one of the
  * outer loss; memory: k parameter vectors. The losses must be deterministic
  * (eval-mode dropout/batch norm or fixed seeds) for the differences to mean
@@ -255,11 +308,13 @@ export function unrolledHypergradient(problem: UnrolledProblem, options: Central
   const innerAt = (b: number): ParamInputLoss => (p, x) => problem.innerLoss(p, x, b);
   const thetas: Float64Array[] = [];
   const grads: Float64Array[] = [];
+  const rawGrads: Float64Array[] = [];
   const innerLosses: number[] = [];
   let theta = toF64(problem.theta0);
   for (let t = 0; t < k; t++) {
     const r = valueAndGrad(innerAt(batchOf(t)), theta, batches[batchOf(t)]!, { ...options, inputGrad: false });
     thetas.push(theta);
+    rawGrads.push(r.dParams);
     const g = masked(r.dParams);
     grads.push(g);
     innerLosses.push(r.loss);
@@ -279,6 +334,8 @@ export function unrolledHypergradient(problem: UnrolledProblem, options: Central
   let a = toF64(outer.dParams);
   const dInputList = batches.map((x) => new Float64Array(x.size));
   const dLearningRates = new Float64Array(k);
+  let hvpRetries = 0;
+  let hvpUnresolved = 0;
   for (let t = k - 1; t >= 0; t--) {
     const eta = problem.learningRates[t]!;
     const b = batchOf(t);
@@ -286,7 +343,9 @@ export function unrolledHypergradient(problem: UnrolledProblem, options: Central
     let dot = 0;
     for (let i = 0; i < n; i++) dot += a[i]! * grads[t]![i]!; // grads[t] = m⊙∇θℓ already
     dLearningRates[t] = -dot;
-    const { hvp: hu, mixed } = hvp(innerAt(b), thetas[t]!, batches[b]!, u, options);
+    const { hvp: hu, mixed, retries, unresolved } = hvp(innerAt(b), thetas[t]!, batches[b]!, u, { ...options, center: rawGrads[t]! });
+    hvpRetries += retries;
+    if (unresolved) hvpUnresolved++;
     const dX = dInputList[b]!;
     for (let i = 0; i < dX.length; i++) dX[i]! -= eta * mixed![i]!;
     const next = new Float64Array(n);
@@ -299,5 +358,5 @@ export function unrolledHypergradient(problem: UnrolledProblem, options: Central
     dInputs.set(d, offset);
     offset += d.length;
   }
-  return { outerLoss: outer.loss, innerLosses, dInputs, dInputList, dLearningRates, dTheta0: a, thetaFinal };
+  return { outerLoss: outer.loss, innerLosses, dInputs, dInputList, dLearningRates, dTheta0: a, thetaFinal, hvpRetries, hvpUnresolved };
 }
