@@ -799,9 +799,14 @@ function evaluationInits(runner: DistillRunner, distilled: DistilledDataset, net
   return Array.from({ length: networks }, (_, k) => runner.initialParams(distilled.weightInit, [distilled.seed, 200, k]));
 }
 
-async function runnerFor(distilled: DistilledDataset, kernel: Kernel | undefined): Promise<DistillRunner> {
+async function runnerFor(distilled: DistilledDataset, kernel: Kernel | undefined, where: string): Promise<DistillRunner> {
   await initNN();
-  return DistillRunner.create(distilled.model, distilled.imageShape, distilled.innerPrecision, distilled.freezeCircuitWeights, kernel ?? (await createKernel()));
+  const runner = await DistillRunner.create(distilled.model, distilled.imageShape, distilled.innerPrecision, distilled.freezeCircuitWeights, kernel ?? (await createKernel()));
+  const expected = runner.outer.numParameters();
+  if (distilled.theta0.length !== expected) {
+    throw new QDistillError('E_SHAPE', `${where}: θ₀ has ${distilled.theta0.length} values but model ${distilled.model.arch} has ${expected} parameters (was the distilled set made for another model config?)`);
+  }
+  return runner;
 }
 
 function stepLabels(distilled: DistilledDataset): Int32Array[] {
@@ -823,7 +828,7 @@ function stepLabels(distilled: DistilledDataset): Int32Array[] {
  */
 export async function evaluateDistilled(distilled: DistilledDataset, data: Dataset, options: EvaluateOptions = {}): Promise<DistilledEvaluation> {
   checkDataFits(distilled, data, 'evaluateDistilled');
-  const runner = await runnerFor(distilled, options.kernel);
+  const runner = await runnerFor(distilled, options.kernel, 'evaluateDistilled');
   const prepared = prepare(data, distilled.normalization, 'evaluateDistilled data');
   const labels = stepLabels(distilled);
   const accuracies: number[] = [];
@@ -885,7 +890,7 @@ export interface BaselineResult {
 export async function distillationBaselines(distilled: DistilledDataset, trainData: Dataset, testData: Dataset, options: BaselineOptions = {}): Promise<BaselineResult> {
   checkDataFits(distilled, trainData, 'distillationBaselines');
   checkDataFits(distilled, testData, 'distillationBaselines');
-  const runner = await runnerFor(distilled, options.kernel);
+  const runner = await runnerFor(distilled, options.kernel, 'distillationBaselines');
   const train = prepare(trainData, distilled.normalization, 'distillationBaselines train');
   const test = prepare(testData, distilled.normalization, 'distillationBaselines test');
   const labels = stepLabels(distilled);
