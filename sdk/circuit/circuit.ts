@@ -20,7 +20,10 @@ export interface Operation {
  * - `amplitude`: PennyLane's `AmplitudeEmbedding` — features padded with `pad`
  *   to 2^k and (if `normalize`) divided by their L2 norm. `features` are
  *   numbers, or `null` when they come from the sample inputs
- *   `[inputOffset, inputOffset + numFeatures)` (a QNN layer).
+ *   `[inputOffset, inputOffset + numFeatures)` (a QNN layer). Two optional
+ *   extras (not PennyLane's; see {@link amplitudeEmbedding}) follow the
+ *   features before padding: the norm feature `normScale`·‖x‖², then the
+ *   constant `bias`.
  * - `state`: the whole input is a statevector (2^n re then 2^n im inputs).
  */
 export type StatePrep =
@@ -32,6 +35,10 @@ export type StatePrep =
       readonly inputOffset: number;
       readonly pad: number;
       readonly normalize: boolean;
+      /** A constant amplitude after the features (and the norm feature); absent or 0: none. */
+      readonly bias?: number;
+      /** s of the norm feature s·‖x‖² appended after the features; absent or 0: none. */
+      readonly normScale?: number;
     }
   | { readonly kind: 'state'; readonly inputOffset: number };
 

@@ -242,7 +242,7 @@ function exportPrep(circuit: Circuit, out: Emitter): void {
     );
   }
   const n = circuit.numQubits;
-  const amplitudes = prepareAmplitudes(prep.features, 1 << n, prep.pad, prep.normalize, 'toQASM: AmplitudeEmbedding');
+  const amplitudes = prepareAmplitudes(prep.features, 1 << n, prep.pad, prep.normalize, 'toQASM: AmplitudeEmbedding', prep);
   out.comment(`AmplitudeEmbedding of ${prep.numFeatures} feature(s)${prep.normalize ? ', normalised' : ''}, as a RY/CX state preparation`);
   for (let k = 0; k < n; k++) {
     const blocks = 1 << k;

@@ -88,7 +88,7 @@ export function referenceRun(circuit: Circuit, initial?: { re: ArrayLike<number>
     if (prep.kind !== 'amplitude' || !prep.features) {
       throw new QDistillError('E_INVALID_ARGUMENT', 'referenceRun: symbolic state preparation needs inputs');
     }
-    state.re.set(prepareAmplitudes(prep.features, 1 << n, prep.pad, prep.normalize, 'AmplitudeEmbedding'));
+    state.re.set(prepareAmplitudes(prep.features, 1 << n, prep.pad, prep.normalize, 'AmplitudeEmbedding', prep));
   }
   for (const op of circuit.ops) {
     const gate = getGate(op.name);

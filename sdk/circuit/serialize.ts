@@ -54,6 +54,9 @@ export type StatePrepJSON =
       inputOffset: number;
       pad: number;
       normalize: boolean;
+      /** Present only when set (see amplitudeEmbedding). */
+      bias?: number;
+      normScale?: number;
     }
   | { kind: 'state'; inputOffset: number };
 
@@ -92,6 +95,8 @@ function prepToJSON(prep: StatePrep): StatePrepJSON {
     inputOffset: prep.inputOffset,
     pad: prep.pad,
     normalize: prep.normalize,
+    ...(prep.bias ? { bias: prep.bias } : {}),
+    ...(prep.normScale ? { normScale: prep.normScale } : {}),
   };
 }
 
@@ -237,12 +242,16 @@ function loadPrep(circuit: Circuit, raw: unknown): void {
     return;
   }
   if (raw.kind !== 'amplitude') throw parseError(`${path}.kind`, `expected "amplitude" or "state", got ${describe(raw.kind)}`);
-  const prep = expectRecord(raw, path, ['kind', 'wires', 'features', 'numFeatures', 'inputOffset', 'pad', 'normalize']);
+  const prep = expectRecord(raw, path, ['kind', 'wires', 'features', 'numFeatures', 'inputOffset', 'pad', 'normalize', 'bias', 'normScale']);
   const wires = expectArray(prep.wires, `${path}.wires`).map((w, i) => expectIndex(w, `${path}.wires[${i}]`));
   const numFeatures = expectIndex(prep.numFeatures, `${path}.numFeatures`, 'a positive integer');
   const inputOffset = expectIndex(prep.inputOffset, `${path}.inputOffset`);
   const pad = expectNumber(prep.pad, `${path}.pad`);
   const normalize = expectBoolean(prep.normalize, `${path}.normalize`);
+  const extras = {
+    ...(prep.bias !== undefined ? { bias: expectNumber(prep.bias, `${path}.bias`) } : {}),
+    ...(prep.normScale !== undefined ? { normScale: expectNumber(prep.normScale, `${path}.normScale`) } : {}),
+  };
   let features: number[] | { inputs: number; offset: number };
   if (prep.features === null) features = { inputs: numFeatures, offset: inputOffset };
   else {
@@ -253,7 +262,7 @@ function loadPrep(circuit: Circuit, raw: unknown): void {
     if (inputOffset !== 0) throw parseError(`${path}.inputOffset`, `must be 0 when features are numbers, got ${inputOffset}`);
   }
   try {
-    amplitudeEmbedding(circuit, features, { wires, pad, normalize });
+    amplitudeEmbedding(circuit, features, { wires, pad, normalize, ...extras });
   } catch (cause) {
     throw rethrow(cause, path);
   }

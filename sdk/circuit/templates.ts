@@ -64,6 +64,51 @@ export interface AmplitudeEmbeddingOptions {
   pad?: number;
   /** Divide by the L2 norm (after padding). Without it, the features must already have norm 1. */
   normalize?: boolean;
+  /**
+   * A constant amplitude c ≠ 0 appended after the features (and the norm
+   * feature) before normalisation — not PennyLane's; needs `normalize`.
+   * See {@link amplitudeEmbedding} for why.
+   */
+  bias?: number;
+  /**
+   * s > 0: append the norm feature s·‖x‖² after the features before
+   * normalisation — not PennyLane's; needs `normalize`. See
+   * {@link amplitudeEmbedding}.
+   */
+  normScale?: number;
+}
+
+/**
+ * How many extra amplitudes an amplitude embedding appends after its
+ * features: the norm feature and the bias, each if set.
+ *
+ * @example
+ * ```ts
+ * amplitudeExtraCount({ bias: 1, normScale: 0.1 }); // 2
+ * ```
+ */
+export function amplitudeExtraCount(options: { bias?: number; normScale?: number }): number {
+  return (options.normScale ? 1 : 0) + (options.bias ? 1 : 0);
+}
+
+/**
+ * The vector an amplitude embedding normalises, before padding: the
+ * features x, then s·‖x‖² if `normScale` = s is set, then the bias c if set.
+ *
+ * @example
+ * ```ts
+ * amplitudeVector([3, 4], { normScale: 0.1, bias: 1 }); // [3, 4, 2.5, 1]
+ * ```
+ */
+export function amplitudeVector(features: ArrayLike<number>, options: { bias?: number; normScale?: number }): number[] {
+  const out = Array.from(features);
+  if (options.normScale) {
+    let nx2 = 0;
+    for (let i = 0; i < features.length; i++) nx2 += features[i]! * features[i]!;
+    out.push(options.normScale * nx2);
+  }
+  if (options.bias) out.push(options.bias);
+  return out;
 }
 
 /**
@@ -72,10 +117,29 @@ export interface AmplitudeEmbeddingOptions {
  * `features` may be numbers, or `{ inputs: count, offset? }` to read them from
  * each sample's inputs in a QNN layer.
  *
- * @throws E_ZERO_VECTOR, E_TOO_MANY_FEATURES, E_NON_FINITE, E_SHAPE
+ * Two extras (not PennyLane's) keep what normalisation throws away. The
+ * embedded state is u = v/‖v‖ with v = [x, s·‖x‖² (normScale), c (bias), pad…]:
+ *
+ * - **bias c**: u = [x, c]/√(‖x‖² + c²). The features' weight in the state,
+ *   ‖x‖/√(‖x‖² + c²), and the bias amplitude c/√(‖x‖² + c²) now depend on
+ *   ‖x‖; and a readout's overlap ⟨w|u⟩ = (w·x + w_c·c)/‖v‖ is affine in x,
+ *   so |⟨w|u⟩|² no longer treats x and −x alike. A zero x embeds as the bias
+ *   basis state instead of being an error. Choose c near a typical ‖x‖.
+ * - **norm feature s·‖x‖²** (`normScale` = s): u = [x̂, s·‖x‖]/√(1 + s²‖x‖²),
+ *   x̂ = x/‖x‖: the direction x̂ kept and one amplitude that grows with ‖x‖
+ *   (saturating past ‖x‖ ≈ 1/s; choose s near 1/typical ‖x‖). It appends
+ *   s·‖x‖², not s·‖x‖: [x, s·‖x‖]/‖·‖ = [x̂, s]/√(1 + s²) is the same for
+ *   every ‖x‖ and would carry nothing.
+ *
+ * Both need `normalize` and numFeatures + extras ≤ 2^n. Gradients with
+ * respect to x go through the normalisation and the norm feature
+ * (∂v_F/∂x_j = 2s·x_j).
+ *
+ * @throws E_ZERO_VECTOR, E_TOO_MANY_FEATURES, E_NON_FINITE, E_SHAPE, E_INVALID_ARGUMENT (bias/normScale)
  * @example
  * ```ts
  * amplitudeEmbedding(new Circuit(2), [1, 2, 3], { pad: 0, normalize: true });
+ * amplitudeEmbedding(new Circuit(2), [1, -2], { pad: 0, normalize: true, bias: 2 }); // [1, −2, 2, 0]/3
  * ```
  */
 export function amplitudeEmbedding(
@@ -95,29 +159,54 @@ export function amplitudeEmbedding(
   const pad = options.pad;
   const normalize = options.normalize ?? false;
   if (pad !== undefined) assertFinite(pad, 'AmplitudeEmbedding pad');
+  const extras = checkExtras(options, normalize);
+  const numExtras = amplitudeExtraCount(extras);
   if ('inputs' in features && typeof features.inputs === 'number') {
     const count = features.inputs;
-    checkFeatureCount(count, dim, pad, wires.length);
-    return circuit.setPrep({ kind: 'amplitude', wires, features: null, numFeatures: count, inputOffset: features.offset ?? 0, pad: pad ?? 0, normalize });
+    checkFeatureCount(count, numExtras, dim, pad, wires.length);
+    return circuit.setPrep({ kind: 'amplitude', wires, features: null, numFeatures: count, inputOffset: features.offset ?? 0, pad: pad ?? 0, normalize, ...extras });
   }
   const values = Array.from(features as ArrayLike<number>);
-  checkFeatureCount(values.length, dim, pad, wires.length);
+  checkFeatureCount(values.length, numExtras, dim, pad, wires.length);
   values.forEach((v, i) => assertFinite(v, `AmplitudeEmbedding feature ${i}`));
-  prepareAmplitudes(values, dim, pad ?? 0, normalize, 'AmplitudeEmbedding'); // validates now, not at run time
-  return circuit.setPrep({ kind: 'amplitude', wires, features: values, numFeatures: values.length, inputOffset: 0, pad: pad ?? 0, normalize });
+  prepareAmplitudes(values, dim, pad ?? 0, normalize, 'AmplitudeEmbedding', extras); // validates now, not at run time
+  return circuit.setPrep({ kind: 'amplitude', wires, features: values, numFeatures: values.length, inputOffset: 0, pad: pad ?? 0, normalize, ...extras });
 }
 
-function checkFeatureCount(count: number, dim: number, pad: number | undefined, numWires: number): void {
+/** Validates bias/normScale; returns the ones that are set. */
+function checkExtras(options: AmplitudeEmbeddingOptions, normalize: boolean): { bias?: number; normScale?: number } {
+  const out: { bias?: number; normScale?: number } = {};
+  if (options.bias !== undefined) {
+    if (!(typeof options.bias === 'number' && Number.isFinite(options.bias) && options.bias !== 0)) {
+      throw new QDistillError('E_INVALID_ARGUMENT', `AmplitudeEmbedding bias: expected a finite non-zero number, got ${options.bias}`);
+    }
+    out.bias = options.bias;
+  }
+  if (options.normScale !== undefined) {
+    if (!(typeof options.normScale === 'number' && Number.isFinite(options.normScale) && options.normScale > 0)) {
+      throw new QDistillError('E_INVALID_ARGUMENT', `AmplitudeEmbedding normScale: expected a finite number > 0, got ${options.normScale}`);
+    }
+    out.normScale = options.normScale;
+  }
+  if ((out.bias || out.normScale) && !normalize) {
+    throw new QDistillError('E_INVALID_ARGUMENT', 'AmplitudeEmbedding: a bias amplitude or a norm feature needs normalize: true (they exist to survive normalisation)');
+  }
+  return out;
+}
+
+function checkFeatureCount(count: number, numExtras: number, dim: number, pad: number | undefined, numWires: number): void {
   if (!Number.isInteger(count) || count < 1) {
     throw new QDistillError('E_SHAPE', `AmplitudeEmbedding: expected at least 1 feature, got ${count}`);
   }
-  if (count > dim) {
+  if (count + numExtras > dim) {
     throw new QDistillError(
       'E_TOO_MANY_FEATURES',
-      `AmplitudeEmbedding: ${count} features do not fit in ${numWires} wires (at most 2^${numWires} = ${dim})`,
+      numExtras
+        ? `AmplitudeEmbedding: ${count} features + ${numExtras} extra amplitude${numExtras > 1 ? 's (norm feature and bias)' : ' (bias or norm feature)'} do not fit in ${numWires} wires (2^${numWires} = ${dim} amplitudes: at most ${dim - numExtras} features)`
+        : `AmplitudeEmbedding: ${count} features do not fit in ${numWires} wires (at most 2^${numWires} = ${dim})`,
     );
   }
-  if (count < dim && pad === undefined) {
+  if (count + numExtras < dim && pad === undefined) {
     throw new QDistillError(
       'E_SHAPE',
       `AmplitudeEmbedding: ${count} features for ${numWires} wires need padding to ${dim}; pass { pad: 0 }`,
@@ -126,12 +215,23 @@ function checkFeatureCount(count: number, dim: number, pad: number | undefined, 
 }
 
 /**
- * Pads `features` to `dim` and normalises (or checks the norm). Shared by the
- * simulator and the QNN tape so both embed identically.
+ * The amplitudes of an embedding: `features` with the extras appended (see
+ * {@link amplitudeVector}), padded to `dim` and normalised (or checked to
+ * have norm 1). Shared by the simulator, the reference engine and the
+ * OpenQASM export so all embed identically.
+ *
+ * @example
+ * ```ts
+ * prepareAmplitudes([3, 4], 4, 0, true, 'example'); // [0.6, 0.8, 0, 0]
+ * ```
  */
-export function prepareAmplitudes(features: ArrayLike<number>, dim: number, pad: number, normalize: boolean, where: string): Float64Array {
+export function prepareAmplitudes(
+  features: ArrayLike<number>, dim: number, pad: number, normalize: boolean, where: string,
+  extras: { bias?: number; normScale?: number } = {},
+): Float64Array {
+  const vector = amplitudeVector(features, extras);
   const out = new Float64Array(dim).fill(pad);
-  for (let i = 0; i < features.length; i++) out[i] = features[i]!;
+  for (let i = 0; i < vector.length; i++) out[i] = vector[i]!;
   let norm2 = 0;
   for (let i = 0; i < dim; i++) norm2 += out[i]! * out[i]!;
   if (!(norm2 > 0)) {

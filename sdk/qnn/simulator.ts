@@ -204,7 +204,7 @@ export class Simulator {
         assertAllFinite(options.inputs, `${where}: inputs`);
         features = Array.from(options.inputs).slice(prep.inputOffset, prep.inputOffset + prep.numFeatures);
       }
-      const amplitudes = prepareAmplitudes(features, size, prep.pad, prep.normalize, 'AmplitudeEmbedding');
+      const amplitudes = prepareAmplitudes(features, size, prep.pad, prep.normalize, 'AmplitudeEmbedding', prep);
       view.fill(0);
       for (let i = 0; i < size; i++) view[2 * i] = amplitudes[i]!;
       return;
