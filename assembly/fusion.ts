@@ -24,7 +24,7 @@
 // own fused area (descriptor field D_FUSED), never in global memory, so
 // layers sharing an engine never see each other's matrices.
 //
-// Layouts (mirrored by sdk/qnn/layer-format.ts):
+// Layouts (STEP_WIDTH in layout.ts, mirrored by sdk/qnn/layer-format.ts):
 //   step (STEP_WIDTH i32): kind, first op, op count, bit, block offset (f64),
 //                          fixed, checkpoint slot, first step of its group
 //   fused area (f64):      WORK_LENGTH of temporaries, then per run a block:
@@ -32,10 +32,8 @@
 //   2x2 matrices: row-major, interleaved re/im (8 f64).
 import { applyDense1 } from './kernels/dense1';
 import {
-  OP_DENSE1, OP_DIAG1, OP_PAULI, OP_PAULI_ROT, OP_PHASE, OP_PHASE_ROT, OP_WIDTH, OP_X,
-} from './tape';
-
-export const STEP_WIDTH = 8;
+  OP_DENSE1, OP_DIAG1, OP_PAULI, OP_PAULI_ROT, OP_PHASE, OP_PHASE_ROT, OP_WIDTH, OP_X, STEP_WIDTH,
+} from './layout';
 export const STEP_OP: i32 = 0;
 export const STEP_RUN: i32 = 1;
 export const STEP_KIND = 0;
@@ -52,7 +50,7 @@ export const WORK_LENGTH = 48;
 const T_FACTOR = 0;   // one factor's 2x2
 const T_FRAME = 8;    // W while walking a run backwards
 const T_PRODUCT = 16; // G·W
-export const T_DIRTY = 24;   // F of a run recomputed with a shifted angle (parameter shift)
+export const T_DIRECTION = 24; // a direction 2x2 of the parameter shift (qnn-shift.ts)
 export const T_OVERLAP = 32; // M of the run being differentiated
 /** A run block: F, F†, then one A per op. */
 export const RUN_HEADER = 16;
@@ -314,13 +312,6 @@ export function groupSteps(steps: usize, numSteps: i32, ops: usize): i32 {
     s = e + 1;
   }
   return slots;
-}
-
-/** Whether run `step` contains an op whose angle is `slot`. */
-export function runUsesSlot(steps: usize, step: i32, ops: usize, slot: i32): bool {
-  const first = stepField(steps, step, STEP_FIRST), count = stepField(steps, step, STEP_COUNT);
-  for (let k = first; k < first + count; k++) if (opSlot(ops, k) == slot) return true;
-  return false;
 }
 
 /** F = U_last ⋯ U_first of run `step`, at `out`. */

@@ -16,19 +16,26 @@ export function probsAll(state: usize, numQubits: i32, out: usize): void {
 
 /**
  * Marginal probabilities of the k bits listed at `bits` (i32; bits[0] is the
- * MOST significant bit of the output index): 2^k f64 at `out`.
+ * MOST significant bit of the output index): 2^k f64 at `out`. Any k up to
+ * the register.
  */
 export function probsSubset(state: usize, numQubits: i32, bits: usize, k: i32, out: usize): void {
-  const dim: u32 = <u32>1 << <u32>k;
-  for (let a: u32 = 0; a < dim; a++) store<f64>(out + (<usize>a << 3), 0.0);
+  probsMarginal(state, numQubits, bits, k, out, <u32>1 << <u32>k);
+}
+
+/**
+ * The first `count` outcomes of the marginal on `bits` (see probsSubset), at
+ * `out`. Outer loop over the outcome, inner over the other bits: each
+ * outcome's sum runs in index order.
+ */
+export function probsMarginal(state: usize, numQubits: i32, bits: usize, k: i32, out: usize, count: u32): void {
   let fixed: u32 = 0;
   for (let t = 0; t < k; t++) fixed |= <u32>1 << load<u32>(bits + (<usize>t << 2));
-  const count: u32 = (<u32>1 << <u32>numQubits) >> <u32>popcnt(fixed);
-  // Outer loop over the outcome, inner over the rest: each outcome's sum runs in index order.
-  for (let a: u32 = 0; a < dim; a++) {
+  const rest: u32 = (<u32>1 << <u32>numQubits) >> <u32>popcnt(fixed);
+  for (let a: u32 = 0; a < count; a++) {
     const on = spread(a, bits, k);
     let sum = 0.0;
-    for (let g: u32 = 0; g < count; g++) {
+    for (let g: u32 = 0; g < rest; g++) {
       const p = amp(state, insertZeros(g, fixed) | on);
       const re = load<f64>(p), im = load<f64>(p, 8);
       sum += re * re + im * im;

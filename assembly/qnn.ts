@@ -1,108 +1,40 @@
 // Batched QNN forward and adjoint backward: ONE call runs a whole batch.
-// A layer is described by a descriptor of f64 fields (see sdk/qnn/layer-format.ts,
-// which mirrors the constants below): the tape, where each angle comes from,
-// the state preparation, the readouts, and the plan (fusion.ts) that qnnPlan
-// builds once per layer: the tape's ops as steps, runs of single-qubit ops
-// fused into one 2x2 each.
+// A layer is described by a descriptor of f64 fields (layout.ts; the SDK's
+// definition is sdk/qnn/layer-format.ts): the tape, where each angle comes
+// from, the state preparation, the readouts, and the plan (fusion.ts) that
+// qnnPlan builds once per layer: the tape's ops as steps, runs of
+// single-qubit ops fused into one 2x2 each.
 //
 // Per engine call, the angles of weight and constant slots and the matrices
 // of FIXED runs (angles from weights and constants only) are computed once;
 // per sample, only input slots and the runs that read them.
+// Parameter shift and finite differences live in qnn-shift.ts.
 import { amp } from './kernels/bits';
-import { applyOp, OP_PAULI_ROT, OP_PHASE_ROT, OP_WIDTH } from './tape';
-import { expvalMatrix, expvalPauliWord, expvalZAll, probsSubset, Z_TABLE_BITS } from './measure';
+import { applyOp } from './tape';
+import { expvalMatrix, expvalPauliWord, expvalZAll, probsMarginal, Z_TABLE_BITS } from './measure';
 import {
   accumulateDensity, accumulateMatrix, accumulatePauli, accumulateZ, innerMaskIm, innerPauliIm, overlap1,
 } from './adjoint';
 import {
-  applyMatrix2, buildSteps, fuseAdjoint, fuseForward, groupSteps, imTrace2, opSlot, runUsesSlot, stepField,
+  applyMatrix2, buildSteps, fuseAdjoint, fuseForward, groupSteps, imTrace2, opSlot,
   RUN_HEADER, STEP_BIT, STEP_BLOCK, STEP_CHECKPOINT, STEP_COUNT, STEP_FIRST, STEP_FIXED, STEP_GROUP_FIRST, STEP_KIND,
-  STEP_RUN, STEP_WIDTH, T_DIRTY, T_OVERLAP,
+  STEP_RUN, T_OVERLAP, stepField,
 } from './fusion';
+import {
+  D_ANGLES, D_CHECKPOINT_SCRATCH, D_CONSTS, D_FUSED, D_INPUT_SLOTS, D_LAMBDA, D_MATRICES, D_NUM_CHECKPOINTS,
+  D_NUM_INPUT_SLOTS, D_NUM_INPUTS, D_NUM_OPS, D_NUM_OUTPUTS, D_NUM_QUBITS, D_NUM_READOUTS, D_NUM_SLOTS, D_NUM_STEPS,
+  D_OPS, D_PREP_BIAS, D_PREP_KIND, D_PREP_NORM_SCALE, D_PREP_NORMALIZE, D_PREP_NUM_FEATURES, D_PREP_OFFSET, D_PREP_PAD,
+  D_PSI, D_SAMPLE_SCRATCH, D_SCRATCH, D_SLOT_GRADS, D_STEPS, D_USE_CHECKPOINTS, OP_PAULI_ROT, OP_PHASE_ROT, OP_WIDTH,
+  PREP_NONE, PREP_STATE, QNN_FORMAT_VERSION, R_MATRIX, R_PAULI, R_PROBS, RF_COUNT, RF_HIGH, RF_KIND, RF_LOW,
+  RF_MATRIX_OFFSET, RF_NUM_BITS, RF_NUM_Y, RF_OUT_OFFSET, RF_X_MASK, RF_Z_MASK, SF_INDEX, SF_KIND, SF_OFFSET, SF_SCALE,
+  SLOT_CONST, SLOT_INPUT, SLOT_WEIGHT, STEP_WIDTH,
+} from './layout';
+import { field, ptr, readoutBits, readoutField, setField, singleZBit, slotField } from './qnn-desc';
+import { sampleCounts, sampleTwoOutcome } from './random';
 
-export const D_NUM_QUBITS = 0;
-export const D_NUM_OPS = 1;
-export const D_OPS = 2;
-export const D_CONSTS = 3;
-export const D_NUM_SLOTS = 4;
-export const D_SLOTS = 5;
-export const D_PREP_KIND = 6;
-export const D_PREP_NUM_FEATURES = 7;
-export const D_PREP_OFFSET = 8;
-export const D_PREP_NORMALIZE = 9;
-export const D_PREP_PAD = 10;
-export const D_NUM_READOUTS = 11;
-export const D_READOUTS = 12;
-export const D_NUM_OUTPUTS = 13;
-export const D_NUM_INPUTS = 14;
-export const D_ANGLES = 15;
-export const D_SCRATCH = 16;
-export const D_BITS = 17;
-export const D_MATRICES = 18;
-export const D_PSI = 19;
-export const D_LAMBDA = 20;
-export const D_STEPS = 21;           // i32 × STEP_WIDTH per op (written by qnnPlan)
-export const D_NUM_STEPS = 22;       // written by qnnPlan
-export const D_FUSED = 23;           // f64 × fusedLength(numOps): run matrices
-export const D_INPUT_SLOTS = 24;     // i32 per slot: the input slots (written by qnnPlan)
-export const D_NUM_INPUT_SLOTS = 25; // written by qnnPlan
-export const D_SLOT_GRADS = 26;      // f64 per slot: one sample's gradients (backward)
-export const D_NUM_CHECKPOINTS = 27; // ψ checkpoint slots of the plan (written by qnnPlan)
-export const D_USE_CHECKPOINTS = 28; // 1: kept states carry the checkpoints (set by the SDK)
-export const D_CHECKPOINT_SCRATCH = 29; // one sample's checkpoints + final state, for a backward that recomputes
-export const D_WIDTH = 32;
-
-export const PREP_NONE = 0;
-export const PREP_AMPLITUDE = 1;
-export const PREP_STATE = 2;
-
-export const SLOT_WIDTH = 4; // kind, index, scale, offset
-export const SLOT_CONST = 0;
-export const SLOT_WEIGHT = 1;
-export const SLOT_INPUT = 2;
-
-export const R_WIDTH = 8; // kind, outOffset, count, xMask, zMask, numY, k, matrixOffset
-export const R_PAULI = 1;
-export const R_MATRIX = 2;
-export const R_PROBS = 3;
-export const BITS_PER_READOUT = 8;
-
-/** Version of the descriptor layout; sdk/qnn/layer-format.ts checks it. */
+/** Version of the descriptor layout; the SDK checks it against its own (sdk/qnn/layer-format.ts). */
 export function qnnFormatVersion(): i32 {
-  return 2;
-}
-
-// @ts-ignore: decorator
-@inline
-function field(desc: usize, index: i32): f64 {
-  return load<f64>(desc + (<usize>index << 3));
-}
-
-// @ts-ignore: decorator
-@inline
-function ptr(desc: usize, index: i32): usize {
-  return <usize>field(desc, index);
-}
-
-// @ts-ignore: decorator
-@inline
-function readoutField(desc: usize, r: i32, f: i32): f64 {
-  return load<f64>(ptr(desc, D_READOUTS) + ((<usize>(r * R_WIDTH + f)) << 3));
-}
-
-// @ts-ignore: decorator
-@inline
-function slotField(desc: usize, s: i32, f: i32): f64 {
-  return load<f64>(ptr(desc, D_SLOTS) + ((<usize>(s * SLOT_WIDTH + f)) << 3));
-}
-
-/** A ⟨Z_b⟩ readout on one bit: its bit, else −1. */
-// @ts-ignore: decorator
-@inline
-function singleZBit(desc: usize, r: i32): i32 {
-  if (<i32>readoutField(desc, r, 0) != R_PAULI || <u32>readoutField(desc, r, 3) != 0) return -1;
-  const z = <u32>readoutField(desc, r, 4);
-  return popcnt(z) == 1 ? <i32>ctz(z) : -1;
+  return QNN_FORMAT_VERSION;
 }
 
 /**
@@ -113,14 +45,14 @@ function singleZBit(desc: usize, r: i32): i32 {
 export function qnnPlan(desc: usize): void {
   const ops = ptr(desc, D_OPS), steps = ptr(desc, D_STEPS);
   const numSteps = buildSteps(ops, <i32>field(desc, D_NUM_OPS), steps);
-  store<f64>(desc + (<usize>D_NUM_STEPS << 3), <f64>numSteps);
-  store<f64>(desc + (<usize>D_NUM_CHECKPOINTS << 3), <f64>groupSteps(steps, numSteps, ops));
+  setField(desc, D_NUM_STEPS, <f64>numSteps);
+  setField(desc, D_NUM_CHECKPOINTS, <f64>groupSteps(steps, numSteps, ops));
   for (let s = 0; s < numSteps; s++) {
     if (stepField(steps, s, STEP_KIND) != STEP_RUN) continue;
     const first = stepField(steps, s, STEP_FIRST), count = stepField(steps, s, STEP_COUNT);
     for (let k = first; k < first + count; k++) {
       const slot = opSlot(ops, k);
-      if (slot >= 0 && <i32>slotField(desc, slot, 0) == SLOT_INPUT) {
+      if (slot >= 0 && <i32>slotField(desc, slot, SF_KIND) == SLOT_INPUT) {
         store<i32>(steps + ((<usize>s * STEP_WIDTH + STEP_FIXED) << 2), 0);
       }
     }
@@ -129,11 +61,11 @@ export function qnnPlan(desc: usize): void {
   const inputSlots = ptr(desc, D_INPUT_SLOTS);
   let numInputSlots = 0;
   for (let s = 0; s < numSlots; s++) {
-    if (<i32>slotField(desc, s, 0) != SLOT_INPUT) continue;
+    if (<i32>slotField(desc, s, SF_KIND) != SLOT_INPUT) continue;
     store<i32>(inputSlots + (<usize>numInputSlots << 2), s);
     numInputSlots++;
   }
-  store<f64>(desc + (<usize>D_NUM_INPUT_SLOTS << 3), <f64>numInputSlots);
+  setField(desc, D_NUM_INPUT_SLOTS, <f64>numInputSlots);
 }
 
 /**
@@ -150,30 +82,30 @@ function checkpointsPerSample(desc: usize): i32 {
 // ------------------------------------------------------------------ angles
 
 /** Angles of the weight and constant slots: θ = scale·weight + offset, or the constant. */
-function computeFixedAngles(desc: usize, weights: usize): void {
+export function computeFixedAngles(desc: usize, weights: usize): void {
   const numSlots = <i32>field(desc, D_NUM_SLOTS);
   const angles = ptr(desc, D_ANGLES);
   for (let s = 0; s < numSlots; s++) {
-    const kind = <i32>slotField(desc, s, 0);
+    const kind = <i32>slotField(desc, s, SF_KIND);
     if (kind == SLOT_INPUT) continue;
-    let value = slotField(desc, s, 3);
-    if (kind == SLOT_WEIGHT) value = slotField(desc, s, 2) * load<f64>(weights + (<usize>slotField(desc, s, 1) << 3)) + value;
+    let value = slotField(desc, s, SF_OFFSET);
+    if (kind == SLOT_WEIGHT) value = slotField(desc, s, SF_SCALE) * load<f64>(weights + (<usize>slotField(desc, s, SF_INDEX) << 3)) + value;
     store<f64>(angles + (<usize>s << 3), value);
   }
 }
 
 /** Angles of the input slots for one sample: θ = scale·input + offset. */
-function computeInputAngles(desc: usize, inputRow: usize): void {
+export function computeInputAngles(desc: usize, inputRow: usize): void {
   const count = <i32>field(desc, D_NUM_INPUT_SLOTS);
   const list = ptr(desc, D_INPUT_SLOTS), angles = ptr(desc, D_ANGLES);
   for (let i = 0; i < count; i++) {
     const s = load<i32>(list + (<usize>i << 2));
-    store<f64>(angles + (<usize>s << 3), slotField(desc, s, 2) * load<f64>(inputRow + (<usize>slotField(desc, s, 1) << 3)) + slotField(desc, s, 3));
+    store<f64>(angles + (<usize>s << 3), slotField(desc, s, SF_SCALE) * load<f64>(inputRow + (<usize>slotField(desc, s, SF_INDEX) << 3)) + slotField(desc, s, SF_OFFSET));
   }
 }
 
 /** Fills the matrices of the fixed runs from the current angles: F, and with `adjoint` also F† and the A_k. */
-function fillFixedRuns(desc: usize, adjoint: bool): void {
+export function fillFixedRuns(desc: usize, adjoint: bool): void {
   const steps = ptr(desc, D_STEPS), numSteps = <i32>field(desc, D_NUM_STEPS);
   const ops = ptr(desc, D_OPS), consts = ptr(desc, D_CONSTS), angles = ptr(desc, D_ANGLES), fused = ptr(desc, D_FUSED);
   for (let s = 0; s < numSteps; s++) {
@@ -183,13 +115,72 @@ function fillFixedRuns(desc: usize, adjoint: bool): void {
   }
 }
 
-// ------------------------------------------------------------------ forward
+// ------------------------------------------------------------------ state preparation
 
 /**
- * |ψ₀⟩ of one sample. Amplitude embedding: the padded features v, divided by
- * ‖v‖ (summed in index order) when normalising, written in one pass.
+ * The amplitude-embedded vector v of one sample, entry i < 2^n: the features
+ * x_0 … x_{F−1}, then the extras — s·‖x‖² when the norm feature is on
+ * (`normValue`), then the bias c when it is on — then the padding.
  */
-function prepare(desc: usize, state: usize, inputRow: usize): void {
+// @ts-ignore: decorator
+@inline
+function amplitudeEntry(features: usize, i: u32, count: u32, numExtras: u32, extra0: f64, extra1: f64, pad: f64): f64 {
+  if (i < count) return load<f64>(features + (<usize>i << 3));
+  if (i - count < numExtras) return i == count ? extra0 : extra1;
+  return pad;
+}
+
+// The extras of the sample being prepared (amplitudeExtras): how many, and their values. Globals: the
+// engine never allocates memory of its own.
+let extrasCount: u32 = 0;
+let extrasFirst: f64 = 0;
+let extrasSecond: f64 = 0;
+
+/** Sets the extras for the features at `features`: [s·Σx²] then [c]. */
+function amplitudeExtras(desc: usize, features: usize): void {
+  const count = <u32>field(desc, D_PREP_NUM_FEATURES);
+  const normScale = field(desc, D_PREP_NORM_SCALE), bias = field(desc, D_PREP_BIAS);
+  extrasCount = 0;
+  if (normScale != 0) {
+    let nx2 = 0.0;
+    for (let i: u32 = 0; i < count; i++) {
+      const x = load<f64>(features + (<usize>i << 3));
+      nx2 += x * x;
+    }
+    extrasFirst = normScale * nx2;
+    extrasCount = 1;
+  }
+  if (bias != 0) {
+    if (extrasCount == 0) extrasFirst = bias;
+    else extrasSecond = bias;
+    extrasCount++;
+  }
+}
+
+/** The norm feature s·Σx² of the sample last passed to amplitudeNorm2 or prepare (0 without it). */
+export function lastNormFeature(desc: usize): f64 {
+  return field(desc, D_PREP_NORM_SCALE) != 0 ? extrasFirst : 0.0;
+}
+
+/** Σ v_i² of the amplitude-embedded vector (features, extras, padding), in index order; sets the extras. */
+export function amplitudeNorm2(desc: usize, features: usize): f64 {
+  amplitudeExtras(desc, features);
+  const size: u32 = <u32>1 << <u32>field(desc, D_NUM_QUBITS);
+  const count = <u32>field(desc, D_PREP_NUM_FEATURES), pad = field(desc, D_PREP_PAD);
+  let norm2 = 0.0;
+  for (let i: u32 = 0; i < size; i++) {
+    const v = amplitudeEntry(features, i, count, extrasCount, extrasFirst, extrasSecond, pad);
+    norm2 += v * v;
+  }
+  return norm2;
+}
+
+/**
+ * |ψ₀⟩ of one sample. Amplitude embedding: the vector v (features, extras,
+ * padding) divided by ‖v‖ (summed in index order) when normalising, written
+ * in one pass.
+ */
+export function prepare(desc: usize, state: usize, inputRow: usize): void {
   const n = <i32>field(desc, D_NUM_QUBITS);
   const size: u32 = <u32>1 << <u32>n;
   const kind = <i32>field(desc, D_PREP_KIND);
@@ -211,35 +202,27 @@ function prepare(desc: usize, state: usize, inputRow: usize): void {
   const pad = field(desc, D_PREP_PAD);
   let scale = 1.0;
   if (field(desc, D_PREP_NORMALIZE) != 0) {
-    const norm2 = amplitudeNorm2(features, count, size, pad);
+    const norm2 = amplitudeNorm2(desc, features);
     assert(norm2 > 0, 'amplitude embedding of a zero vector');
     scale = 1.0 / Math.sqrt(norm2);
+  } else {
+    amplitudeExtras(desc, features);
   }
   for (let i: u32 = 0; i < size; i++) {
-    const v = i < count ? load<f64>(features + (<usize>i << 3)) : pad;
+    const v = amplitudeEntry(features, i, count, extrasCount, extrasFirst, extrasSecond, pad);
     v128.store(amp(state, i), f64x2(v * scale, 0.0));
   }
 }
 
-/** Σ v_i² of the padded features, in index order. */
-function amplitudeNorm2(features: usize, count: u32, size: u32, pad: f64): f64 {
-  let norm2 = 0.0;
-  for (let i: u32 = 0; i < size; i++) {
-    const v = i < count ? load<f64>(features + (<usize>i << 3)) : pad;
-    norm2 += v * v;
-  }
-  return norm2;
-}
+// ------------------------------------------------------------------ steps
 
 /**
  * Applies the plan to the state. A fixed run uses its matrix from the
- * batch's fill; a per-sample run is fused now, into its block. `dirtySlot`
- * (parameter shift, else −1) is a shifted slot: a fixed run that reads it is
- * re-fused into a temporary, leaving the batch's matrix intact. With
+ * batch's fill; a per-sample run is fused now, into its block. With
  * `checkpoints` non-zero, ψ is copied into checkpoint slot c after the step
  * that carries c.
  */
-function runSteps(desc: usize, state: usize, dirtySlot: i32, checkpoints: usize): void {
+export function runSteps(desc: usize, state: usize, checkpoints: usize): void {
   const n = <i32>field(desc, D_NUM_QUBITS);
   const steps = ptr(desc, D_STEPS), numSteps = <i32>field(desc, D_NUM_STEPS);
   const ops = ptr(desc, D_OPS), consts = ptr(desc, D_CONSTS), angles = ptr(desc, D_ANGLES), scratch = ptr(desc, D_SCRATCH);
@@ -250,13 +233,8 @@ function runSteps(desc: usize, state: usize, dirtySlot: i32, checkpoints: usize)
     if (stepField(steps, s, STEP_KIND) != STEP_RUN) {
       applyOp(state, n, ops, first, consts, angles, false, scratch);
     } else {
-      let m = fused + (<usize>stepField(steps, s, STEP_BLOCK) << 3);
-      if (stepField(steps, s, STEP_FIXED) == 0) {
-        fuseForward(steps, s, ops, consts, angles, fused, m);
-      } else if (dirtySlot >= 0 && runUsesSlot(steps, s, ops, dirtySlot)) {
-        m = fused + (<usize>T_DIRTY << 3);
-        fuseForward(steps, s, ops, consts, angles, fused, m);
-      }
+      const m = fused + (<usize>stepField(steps, s, STEP_BLOCK) << 3);
+      if (stepField(steps, s, STEP_FIXED) == 0) fuseForward(steps, s, ops, consts, angles, fused, m);
       applyMatrix2(state, n, stepField(steps, s, STEP_BIT), m);
     }
     const slot = stepField(steps, s, STEP_CHECKPOINT);
@@ -264,10 +242,30 @@ function runSteps(desc: usize, state: usize, dirtySlot: i32, checkpoints: usize)
   }
 }
 
-function measure(desc: usize, state: usize, out: usize): void {
+/**
+ * Applies steps `from` … last to the state with the run matrices already in
+ * their blocks (a fixed run's from the batch's fill, a per-sample run's from
+ * this sample's runSteps): propagates a vector through the rest of the
+ * circuit.
+ */
+export function applyStepsFrom(desc: usize, state: usize, from: i32): void {
+  const n = <i32>field(desc, D_NUM_QUBITS);
+  const steps = ptr(desc, D_STEPS), numSteps = <i32>field(desc, D_NUM_STEPS);
+  const ops = ptr(desc, D_OPS), consts = ptr(desc, D_CONSTS), angles = ptr(desc, D_ANGLES), scratch = ptr(desc, D_SCRATCH);
+  const fused = ptr(desc, D_FUSED);
+  for (let s = from; s < numSteps; s++) {
+    const first = stepField(steps, s, STEP_FIRST);
+    if (stepField(steps, s, STEP_KIND) != STEP_RUN) applyOp(state, n, ops, first, consts, angles, false, scratch);
+    else applyMatrix2(state, n, stepField(steps, s, STEP_BIT), fused + (<usize>stepField(steps, s, STEP_BLOCK) << 3));
+  }
+}
+
+// ------------------------------------------------------------------ readouts
+
+/** The readouts of a state into `out` (numOutputs f64). */
+export function measure(desc: usize, state: usize, out: usize): void {
   const n = <i32>field(desc, D_NUM_QUBITS);
   const numReadouts = <i32>field(desc, D_NUM_READOUTS);
-  const bitsBase = ptr(desc, D_BITS);
   const matrices = ptr(desc, D_MATRICES);
   const scratch = ptr(desc, D_SCRATCH);
   // Every single-qubit ⟨Z⟩ comes from one pass (expvalZAll), into the scratch after its table.
@@ -280,34 +278,65 @@ function measure(desc: usize, state: usize, out: usize): void {
       expvalZAll(state, n, zValues, scratch);
       zDone = true;
     }
-    store<f64>(out + (<usize>readoutField(desc, r, 1) << 3), load<f64>(zValues + (<usize>zBit << 3)));
+    store<f64>(out + (<usize>readoutField(desc, r, RF_OUT_OFFSET) << 3), load<f64>(zValues + (<usize>zBit << 3)));
   }
   for (let r = 0; r < numReadouts; r++) {
     if (singleZBit(desc, r) >= 0) continue;
-    const kind = <i32>readoutField(desc, r, 0);
-    const o = out + (<usize>readoutField(desc, r, 1) << 3);
-    const bits = bitsBase + ((<usize>(r * BITS_PER_READOUT)) << 2);
-    const k = <i32>readoutField(desc, r, 6);
+    const kind = <i32>readoutField(desc, r, RF_KIND);
+    const o = out + (<usize>readoutField(desc, r, RF_OUT_OFFSET) << 3);
+    const k = <i32>readoutField(desc, r, RF_NUM_BITS);
     if (kind == R_PAULI) {
-      store<f64>(o, expvalPauliWord(state, n, <u32>readoutField(desc, r, 3), <u32>readoutField(desc, r, 4), <i32>readoutField(desc, r, 5)));
+      store<f64>(o, expvalPauliWord(state, n, <u32>readoutField(desc, r, RF_X_MASK), <u32>readoutField(desc, r, RF_Z_MASK), <i32>readoutField(desc, r, RF_NUM_Y)));
     } else if (kind == R_MATRIX) {
-      store<f64>(o, expvalMatrix(state, n, bits, k, matrices + (<usize>readoutField(desc, r, 7) << 3)));
+      store<f64>(o, expvalMatrix(state, n, readoutBits(desc, r), k, matrices + (<usize>readoutField(desc, r, RF_MATRIX_OFFSET) << 3)));
     } else {
-      // R_PROBS: the first `count` outcomes of the marginal on `bits`.
-      const count = <i32>readoutField(desc, r, 2);
-      probsSubset(state, n, bits, k, scratch);
-      memory.copy(o, scratch, <usize>count << 3);
+      // R_PROBS: the first `count` outcomes of the marginal on the readout's bits.
+      probsMarginal(state, n, readoutBits(desc, r), k, o, <u32>readoutField(desc, r, RF_COUNT));
     }
   }
 }
 
 /**
+ * Replaces one sample's exact readouts at `out` by estimates from `shots`
+ * measurements, drawn with the generator at `rng` (random.ts), readout by
+ * readout: a probability readout of C classes samples C + 1 outcomes (the
+ * classes and "the rest", clamped to be non-negative) and reports counts /
+ * shots; every other readout has two eigenvalues [RF_LOW, RF_HIGH] (the SDK
+ * writes them; ±1 for Pauli words) and is a binomial estimate.
+ */
+export function sampleOutputs(desc: usize, out: usize, shots: i32, rng: usize): void {
+  const numReadouts = <i32>field(desc, D_NUM_READOUTS);
+  const work = ptr(desc, D_SAMPLE_SCRATCH);
+  for (let r = 0; r < numReadouts; r++) {
+    const o = out + (<usize>readoutField(desc, r, RF_OUT_OFFSET) << 3);
+    if (<i32>readoutField(desc, r, RF_KIND) == R_PROBS) {
+      const count = <i32>readoutField(desc, r, RF_COUNT);
+      const probs = work, cumulative = work + (<usize>(count + 1) << 3), counts = work + (<usize>(2 * count + 2) << 3);
+      let rest = 1.0;
+      for (let c = 0; c < count; c++) {
+        const p = Math.max(0.0, load<f64>(o + (<usize>c << 3)));
+        store<f64>(probs + (<usize>c << 3), p);
+        rest -= p;
+      }
+      store<f64>(probs + (<usize>count << 3), Math.max(0.0, rest));
+      sampleCounts(probs, count + 1, shots, rng, cumulative, counts);
+      for (let c = 0; c < count; c++) store<f64>(o + (<usize>c << 3), load<f64>(counts + (<usize>c << 3)) / <f64>shots);
+      continue;
+    }
+    store<f64>(o, sampleTwoOutcome(load<f64>(o), readoutField(desc, r, RF_LOW), readoutField(desc, r, RF_HIGH), shots, rng));
+  }
+}
+
+// ------------------------------------------------------------------ forward
+
+/**
  * Forward pass of a batch: outputs[b] (numOutputs f64 per sample). If
  * `states` is non-zero, each sample's final state is kept there for the
  * backward pass, after its ψ checkpoints when the layer uses them
- * ((checkpoints + 1)·16·2^n bytes per sample).
+ * ((checkpoints + 1)·16·2^n bytes per sample). With `shots` > 0 the outputs
+ * are seeded estimates (sampleOutputs; generator state at `rng`, advanced).
  */
-export function qnnForward(desc: usize, batch: i32, weights: usize, inputs: usize, outputs: usize, states: usize): void {
+export function qnnForward(desc: usize, batch: i32, weights: usize, inputs: usize, outputs: usize, states: usize, shots: i32, rng: usize): void {
   const n = <i32>field(desc, D_NUM_QUBITS);
   const stateBytes = <usize>16 << <usize>n;
   const numInputs = <usize>field(desc, D_NUM_INPUTS);
@@ -321,14 +350,28 @@ export function qnnForward(desc: usize, batch: i32, weights: usize, inputs: usiz
     const inputRow = inputs + ((<usize>b * numInputs) << 3);
     const checkpoints = states != 0 && kept > 0 ? states + <usize>b * perSample : 0;
     const target = states != 0 ? states + <usize>b * perSample + <usize>kept * stateBytes : psi;
+    const out = outputs + ((<usize>b * numOutputs) << 3);
     computeInputAngles(desc, inputRow);
     prepare(desc, target, inputRow);
-    runSteps(desc, target, -1, checkpoints);
-    measure(desc, target, outputs + ((<usize>b * numOutputs) << 3));
+    runSteps(desc, target, checkpoints);
+    measure(desc, target, out);
+    if (shots > 0) sampleOutputs(desc, out, shots, rng);
   }
 }
 
 // ------------------------------------------------------------------ backward
+
+/** ∂L/∂M += Σ_r g_r·conj(ψ_a)ψ_b for every matrix readout r (matrices area layout). */
+export function accumulateMatrixGradients(desc: usize, psi: usize, g: usize, matrixGrads: usize): void {
+  const n = <i32>field(desc, D_NUM_QUBITS);
+  const numReadouts = <i32>field(desc, D_NUM_READOUTS);
+  for (let r = 0; r < numReadouts; r++) {
+    if (<i32>readoutField(desc, r, RF_KIND) != R_MATRIX) continue;
+    const gk = load<f64>(g + (<usize>readoutField(desc, r, RF_OUT_OFFSET) << 3));
+    if (gk == 0) continue;
+    accumulateDensity(matrixGrads + (<usize>readoutField(desc, r, RF_MATRIX_OFFSET) << 3), psi, n, readoutBits(desc, r), <i32>readoutField(desc, r, RF_NUM_BITS), gk);
+  }
+}
 
 /** λ = Σ_k g_k O_k ψ for the upstream gradients g of one sample; ∂L/∂M into `matrixGrads`. */
 function seedLambda(desc: usize, lambda: usize, psi: usize, g: usize, matrixGrads: usize): void {
@@ -336,7 +379,6 @@ function seedLambda(desc: usize, lambda: usize, psi: usize, g: usize, matrixGrad
   const size: u32 = <u32>1 << <u32>n;
   memory.fill(lambda, 0, <usize>size << 4);
   const numReadouts = <i32>field(desc, D_NUM_READOUTS);
-  const bitsBase = ptr(desc, D_BITS);
   const matrices = ptr(desc, D_MATRICES);
   // Single-qubit ⟨Z⟩ readouts: their g summed per bit, then one pass (accumulateZ).
   const scratch = ptr(desc, D_SCRATCH);
@@ -350,28 +392,28 @@ function seedLambda(desc: usize, lambda: usize, psi: usize, g: usize, matrixGrad
       anyZ = true;
     }
     const o = perBit + (<usize>zBit << 3);
-    store<f64>(o, load<f64>(o) + load<f64>(g + (<usize>readoutField(desc, r, 1) << 3)));
+    store<f64>(o, load<f64>(o) + load<f64>(g + (<usize>readoutField(desc, r, RF_OUT_OFFSET) << 3)));
   }
   if (anyZ) accumulateZ(lambda, psi, n, perBit, scratch);
   for (let r = 0; r < numReadouts; r++) {
     if (singleZBit(desc, r) >= 0) continue;
-    const kind = <i32>readoutField(desc, r, 0);
-    const outOffset = <usize>readoutField(desc, r, 1);
-    const bits = bitsBase + ((<usize>(r * BITS_PER_READOUT)) << 2);
-    const k = <i32>readoutField(desc, r, 6);
+    const kind = <i32>readoutField(desc, r, RF_KIND);
+    const outOffset = <usize>readoutField(desc, r, RF_OUT_OFFSET);
+    const bits = readoutBits(desc, r);
+    const k = <i32>readoutField(desc, r, RF_NUM_BITS);
     if (kind == R_PAULI) {
       const gk = load<f64>(g + (outOffset << 3));
-      if (gk != 0) accumulatePauli(lambda, psi, n, <u32>readoutField(desc, r, 3), <u32>readoutField(desc, r, 4), <i32>readoutField(desc, r, 5), gk);
+      if (gk != 0) accumulatePauli(lambda, psi, n, <u32>readoutField(desc, r, RF_X_MASK), <u32>readoutField(desc, r, RF_Z_MASK), <i32>readoutField(desc, r, RF_NUM_Y), gk);
     } else if (kind == R_MATRIX) {
       const gk = load<f64>(g + (outOffset << 3));
-      const matrixOffset = <usize>readoutField(desc, r, 7);
+      const matrixOffset = <usize>readoutField(desc, r, RF_MATRIX_OFFSET);
       if (gk != 0) {
         accumulateMatrix(lambda, psi, n, bits, k, matrices + (matrixOffset << 3), gk);
         if (matrixGrads != 0) accumulateDensity(matrixGrads + (matrixOffset << 3), psi, n, bits, k, gk);
       }
     } else {
       // λ_i += g[outcome(i)]·ψ_i for outcomes below `count`
-      const count = <u32>readoutField(desc, r, 2);
+      const count = <u32>readoutField(desc, r, RF_COUNT);
       for (let i: u32 = 0; i < size; i++) {
         let outcome: u32 = 0;
         for (let t = 0; t < k; t++) outcome = (outcome << 1) | ((i >> load<u32>(bits + (<usize>t << 2))) & 1);
@@ -461,8 +503,10 @@ function adjointSteps(desc: usize, psi: usize, checkpoints: usize, lambda: usize
 /**
  * ∂L/∂(prepared inputs) of one sample from λ₀, added into `row` (its input
  * gradients): ∂L/∂Re ψ₀ = 2·Re λ₀, ∂L/∂Im ψ₀ = 2·Im λ₀. Amplitude embedding
- * u = v/‖v‖: ∂L/∂v_j = (∂L/∂u_j − u_j·Σ_i ∂L/∂u_i·u_i)/‖v‖ (without
- * normalisation: ∂L/∂u_j); padding positions have no input.
+ * u = v/‖v‖: ∂L/∂v_j = (∂L/∂u_j − u_j·Σ_i ∂L/∂u_i·u_i)/‖v‖ over every entry
+ * of v (without normalisation: ∂L/∂u_j); the features get theirs, plus,
+ * with the norm feature v_F = s·Σx², ∂L/∂v_F·2s·x_j; the bias and the
+ * padding have no input.
  */
 function addPrepGradients(desc: usize, lambda: usize, inputRow: usize, row: usize): void {
   const kind = <i32>field(desc, D_PREP_KIND);
@@ -489,10 +533,10 @@ function addPrepGradients(desc: usize, lambda: usize, inputRow: usize, row: usiz
     return;
   }
   const pad = field(desc, D_PREP_PAD);
-  const scale = 1.0 / Math.sqrt(amplitudeNorm2(features, count, size, pad)); // as in prepare: u = v·scale
+  const scale = 1.0 / Math.sqrt(amplitudeNorm2(desc, features)); // as in prepare: u = v·scale
   let dot = 0.0;
   for (let j: u32 = 0; j < size; j++) {
-    const v = j < count ? load<f64>(features + (<usize>j << 3)) : pad;
+    const v = amplitudeEntry(features, j, count, extrasCount, extrasFirst, extrasSecond, pad);
     dot += load<f64>(amp(lambda, j)) * (v * scale);
   }
   dot *= 2.0;
@@ -500,6 +544,31 @@ function addPrepGradients(desc: usize, lambda: usize, inputRow: usize, row: usiz
     const o = out + (<usize>j << 3);
     const u = load<f64>(features + (<usize>j << 3)) * scale;
     store<f64>(o, load<f64>(o) + (2.0 * load<f64>(amp(lambda, j)) - u * dot) * scale);
+  }
+  const normScale = field(desc, D_PREP_NORM_SCALE);
+  if (normScale != 0) {
+    // v_F = s·Σx²: ∂v_F/∂x_j = 2s·x_j
+    const gNorm = (2.0 * load<f64>(amp(lambda, count)) - extrasFirst * scale * dot) * scale;
+    for (let j: u32 = 0; j < count; j++) {
+      const o = out + (<usize>j << 3);
+      store<f64>(o, load<f64>(o) + gNorm * (2.0 * normScale * load<f64>(features + (<usize>j << 3))));
+    }
+  }
+}
+
+/**
+ * Adds one sample's slot gradients (`grads`, one f64 per slot) to the
+ * weights (`weightGrads`, summed over the batch) and to the sample's input
+ * gradients (`row`): ∂θ/∂source = the slot's scale.
+ */
+export function addSlotGradients(desc: usize, grads: usize, row: usize, weightGrads: usize): void {
+  const numSlots = <i32>field(desc, D_NUM_SLOTS);
+  for (let s = 0; s < numSlots; s++) {
+    const kind = <i32>slotField(desc, s, SF_KIND);
+    if (kind == SLOT_CONST) continue;
+    const g = slotField(desc, s, SF_SCALE) * load<f64>(grads + (<usize>s << 3));
+    const o = (kind == SLOT_INPUT ? row : weightGrads) + (<usize>slotField(desc, s, SF_INDEX) << 3);
+    store<f64>(o, load<f64>(o) + g);
   }
 }
 
@@ -536,7 +605,7 @@ export function qnnBackward(
     if (states == 0) {
       base = useCheckpoints ? ptr(desc, D_CHECKPOINT_SCRATCH) : psi;
       prepare(desc, base + <usize>kept * stateBytes, inputRow);
-      runSteps(desc, base + <usize>kept * stateBytes, -1, useCheckpoints ? base : 0);
+      runSteps(desc, base + <usize>kept * stateBytes, useCheckpoints ? base : 0);
     }
     const final = base + <usize>kept * stateBytes;
     if (!useCheckpoints && final != psi) memory.copy(psi, final, stateBytes);
@@ -546,89 +615,6 @@ export function qnnBackward(
     const row = inputGrads + ((<usize>b * numInputs) << 3);
     memory.fill(row, 0, numInputs << 3);
     addPrepGradients(desc, lambda, inputRow, row);
-    for (let s = 0; s < numSlots; s++) {
-      const kind = <i32>slotField(desc, s, 0);
-      if (kind == SLOT_CONST) continue;
-      const g = slotField(desc, s, 2) * load<f64>(grads + (<usize>s << 3));
-      const o = (kind == SLOT_INPUT ? row : weightGrads) + (<usize>slotField(desc, s, 1) << 3);
-      store<f64>(o, load<f64>(o) + g);
-    }
+    addSlotGradients(desc, grads, row, weightGrads);
   }
 }
-
-// ------------------------------------------------------------ parameter shift
-
-/**
- * Forward pass with one slot's angle shifted by `delta` for every sample
- * (parameter-shift rules with shots sample each shifted circuit).
- */
-export function qnnForwardShifted(desc: usize, batch: i32, weights: usize, inputs: usize, outputs: usize, slot: i32, delta: f64): void {
-  const numInputs = <usize>field(desc, D_NUM_INPUTS);
-  const numOutputs = <usize>field(desc, D_NUM_OUTPUTS);
-  const psi = ptr(desc, D_PSI);
-  const a = ptr(desc, D_ANGLES) + (<usize>slot << 3);
-  const perSample = <i32>slotField(desc, slot, 0) == SLOT_INPUT;
-  computeFixedAngles(desc, weights);
-  if (!perSample) store<f64>(a, load<f64>(a) + delta);
-  fillFixedRuns(desc, false);
-  for (let b = 0; b < batch; b++) {
-    const inputRow = inputs + ((<usize>b * numInputs) << 3);
-    computeInputAngles(desc, inputRow);
-    if (perSample) store<f64>(a, load<f64>(a) + delta);
-    prepare(desc, psi, inputRow);
-    runSteps(desc, psi, -1, 0);
-    measure(desc, psi, outputs + ((<usize>b * numOutputs) << 3));
-  }
-}
-
-/**
- * Exact parameter-shift gradients for a batch in one call: for every slot s
- * with rule (shifts, coefficients) at `rules` (per slot: R, then R shifts
- * and R coefficients, padded to RULE_WIDTH f64), slotGrads[b][s] =
- * Σ_k g_k Σ_μ c_μ (out_k(θ_s + s_μ) − out_k(θ_s − s_μ)).
- * `work` holds 2·numOutputs f64.
- */
-export function qnnParamShift(
-  desc: usize, batch: i32, weights: usize, inputs: usize, upstream: usize, rules: usize, slotGrads: usize, work: usize,
-): void {
-  const numInputs = <usize>field(desc, D_NUM_INPUTS);
-  const numOutputs = <i32>field(desc, D_NUM_OUTPUTS);
-  const numSlots = <i32>field(desc, D_NUM_SLOTS);
-  const angles = ptr(desc, D_ANGLES);
-  const psi = ptr(desc, D_PSI);
-  const plus = work, minus = work + (<usize>numOutputs << 3);
-  computeFixedAngles(desc, weights);
-  fillFixedRuns(desc, false);
-  for (let b = 0; b < batch; b++) {
-    const inputRow = inputs + ((<usize>b * numInputs) << 3);
-    const g = upstream + ((<usize>(b * numOutputs)) << 3);
-    computeInputAngles(desc, inputRow);
-    for (let s = 0; s < numSlots; s++) {
-      const rule = rules + ((<usize>(s * RULE_WIDTH)) << 3);
-      const terms = <i32>load<f64>(rule);
-      const a = angles + (<usize>s << 3);
-      const theta = load<f64>(a);
-      let total = 0.0;
-      for (let mu = 0; mu < terms; mu++) {
-        const shift = load<f64>(rule + ((<usize>(1 + mu)) << 3));
-        const coeff = load<f64>(rule + ((<usize>(1 + RULE_MAX_TERMS + mu)) << 3));
-        for (let side = 0; side < 2; side++) {
-          store<f64>(a, theta + (side == 0 ? shift : -shift));
-          prepare(desc, psi, inputRow);
-          runSteps(desc, psi, s, 0);
-          measure(desc, psi, side == 0 ? plus : minus);
-        }
-        let dot = 0.0;
-        for (let k = 0; k < numOutputs; k++) {
-          dot += load<f64>(g + (<usize>k << 3)) * (load<f64>(plus + (<usize>k << 3)) - load<f64>(minus + (<usize>k << 3)));
-        }
-        total += coeff * dot;
-      }
-      store<f64>(a, theta);
-      store<f64>(slotGrads + ((<usize>(b * numSlots + s)) << 3), total);
-    }
-  }
-}
-
-export const RULE_MAX_TERMS = 4;
-export const RULE_WIDTH = 1 + 2 * RULE_MAX_TERMS;

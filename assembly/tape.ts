@@ -4,7 +4,7 @@
 // Matrix ops read their matrix from the `consts` pool (f64), with the
 // adjoint matrix stored right after the forward one.
 //
-// The layout is mirrored by sdk/qnn/tape-format.ts; keep the two in step.
+// The layout lives in layout.ts (the SDK's side: sdk/qnn/tape-format.ts; a test checks the two agree).
 import { applyDense1 } from './kernels/dense1';
 import { applyDense2 } from './kernels/dense2';
 import { applyDenseK } from './kernels/dense-k';
@@ -12,22 +12,14 @@ import { applyDiagonal1, applyPhaseOnMask, applyZRotation } from './kernels/diag
 import { applySwap, applyX } from './kernels/permutation';
 import { applyPauliRotation, applyPauliRotationPair, applyPauliWord } from './kernels/pauli';
 import { stateScale } from './state';
-
-export const OP_WIDTH = 8;
-export const OP_DENSE1: i32 = 1;    // bit, ctrl, constOff            (8 f64 + 8 adjoint)
-export const OP_DENSE2: i32 = 2;    // bitHi, bitLo, ctrl, constOff   (32 f64 + 32 adjoint)
-export const OP_DENSEK: i32 = 3;    // k, ctrl, constOff, bits[0..3]  (2·4^k f64 + adjoint)
-export const OP_DIAG1: i32 = 4;     // bit, ctrl, constOff            (4 f64: d0, d1)
-export const OP_PHASE: i32 = 5;     // mask, constOff                 (2 f64: one phase)
-export const OP_X: i32 = 6;         // bit, ctrl
-export const OP_SWAP: i32 = 7;      // bitA, bitB, ctrl
-export const OP_PAULI: i32 = 8;     // xMask, zMask, ctrl, numY
-export const OP_PAULI_ROT: i32 = 9; // xMask, zMask, ctrl, numY, slot  exp(-i·θ/2·P)
-export const OP_PHASE_ROT: i32 = 10; // mask, slot                     e^{iθ} on all-ones of mask
+import {
+  OP_DENSE1, OP_DENSE2, OP_DENSEK, OP_DIAG1, OP_PAULI, OP_PAULI_ROT, OP_PHASE, OP_PHASE_ROT, OP_SWAP, OP_WIDTH, OP_X,
+  TAPE_FORMAT_VERSION,
+} from './layout';
 
 /** Version of the op layout; sdk/qnn/tape-format.ts checks it at load. */
 export function tapeFormatVersion(): i32 {
-  return 1;
+  return TAPE_FORMAT_VERSION;
 }
 
 // @ts-ignore: decorator

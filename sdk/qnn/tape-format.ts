@@ -1,6 +1,7 @@
 /**
- * The tape's binary layout, mirrored from assembly/tape.ts (the single place
- * the engine defines it). Ops are OP_WIDTH int32 each: [opcode, args…].
+ * The tape's binary layout: the SDK's one definition (assembly/layout.ts is
+ * the engine's side; test/engine/layout.test.ts checks they agree, `Opcode.PauliRot`
+ * ↔ `OP_PAULI_ROT`). Ops are OP_WIDTH int32 each: [opcode, args…].
  */
 export const TAPE_FORMAT_VERSION = 1;
 export const OP_WIDTH = 8;

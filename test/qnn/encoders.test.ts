@@ -9,11 +9,12 @@ import { add, dagger, scale, type ComplexMatrix } from '../../sdk/circuit/matrix
 import type { Observable } from '../../sdk/circuit/observables.js';
 import { input, isInputRef, isWeightRef, weight, type ParamSource } from '../../sdk/circuit/params.js';
 import { pauliMatrix } from '../../sdk/circuit/pauli.js';
+import { circuitToJSON } from '../../sdk/circuit/serialize.js';
 import {
   amplitudeEmbedding, angleEmbedding, basicEntanglerLayers, basisEmbedding, stronglyEntanglingLayers,
 } from '../../sdk/circuit/templates.js';
 import type { Kernel } from '../../sdk/kernel/kernel.js';
-import type { AnsatzConfig, EncoderConfig } from '../../sdk/qnn/ansatz.js';
+import { ansatzCircuit, type AnsatzConfig, type EncoderConfig } from '../../sdk/qnn/ansatz.js';
 import { QNNLayer, type MeasurementConfig, type QNNLayerConfig } from '../../sdk/qnn/qnn-layer.js';
 import { createSimulator, type Simulator, type StateVector } from '../../sdk/qnn/simulator.js';
 import { Random, randomState } from '../helpers/random.js';
@@ -51,11 +52,22 @@ function numeric(circuit: Circuit, weights: ArrayLike<number>, x: ArrayLike<numb
 function encoderCircuit(n: number, e: EncoderConfig, x: Float64Array): { circuit: Circuit; initialState?: StateVector } {
   const c = new Circuit(n);
   switch (e.type) {
-    case 'AmplitudeEmbedding':
-      amplitudeEmbedding(c, Array.from(x), { pad: e.pad ?? 0, normalize: e.normalize ?? true });
-      return { circuit: c };
+    case 'AmplitudeEmbedding': {
+      const norm = e.normFeature === true ? 1 : typeof e.normFeature === 'number' ? e.normFeature : 0;
+      if (!e.bias && !norm) {
+        amplitudeEmbedding(c, Array.from(x), { pad: e.pad ?? 0, normalize: e.normalize ?? true });
+        return { circuit: c };
+      }
+      // The documented vector, built here: [x, s·Σx² (norm feature), c (bias), pad…] / its L2 norm.
+      const v = Array.from(x);
+      if (norm) v.push(norm * x.reduce((sum, value) => sum + value * value, 0));
+      if (e.bias) v.push(e.bias);
+      while (v.length < 1 << n) v.push(e.pad ?? 0);
+      const length = Math.hypot(...v);
+      return { circuit: c, initialState: { re: Float64Array.from(v, (value) => value / length), im: new Float64Array(1 << n) } };
+    }
     case 'AngleEmbedding':
-      angleEmbedding(c, Array.from(x, (v) => (e.scale ?? 1) * v + (e.offset ?? 0)), { rotation: e.rotation ?? 'X' });
+      angleEmbedding(c, Array.from(x.subarray(0, e.numFeatures ?? n), (v) => (e.scale ?? 1) * v + (e.offset ?? 0)), { rotation: e.rotation ?? 'X' });
       return { circuit: c };
     case 'BasisEmbedding':
       basisEmbedding(c, Array.from(x)); // PauliX; the layer's RX(π·b) differs by a global phase only
@@ -99,8 +111,39 @@ function appendAnsatz(c: Circuit, a: AnsatzConfig, w: Float64Array, x: Float64Ar
       for (let i = 0; i < n; i++) c.ry(x[i]!, i);
       return;
     case 'circuit':
-      c.append(numeric(a.circuit, w, x));
+      c.append(numeric(ansatzCircuit(a), w, x));
       return;
+    case 'DataReuploading': {
+      // Written out from the docs: [block], then `repeats` × (chunk k of n·R features: R_ρ(scale·x_f + offset) on wire w,
+      // f = k·n·R + w·R + ρ; then a block). Features are the last numFeatures inputs; blocks take consecutive weights.
+      const rotations = a.rotations ?? ['Y'];
+      const features = a.numFeatures ?? n * rotations.length;
+      const first = x.length - features;
+      const block = a.block ?? { type: 'StronglyEntanglingLayers', layers: 1 };
+      let next = 0;
+      const trainable = (): void => {
+        const layers = block.layers ?? 1;
+        const count = block.type === 'StronglyEntanglingLayers' ? layers * n * 3 : layers * n;
+        const sub = w.slice(next, next + count);
+        next += count;
+        if (block.type === 'StronglyEntanglingLayers') appendAnsatz(c, { type: 'StronglyEntanglingLayers', layers, ...(block.ranges ? { ranges: block.ranges } : {}) }, sub, x);
+        else appendAnsatz(c, { type: 'BasicEntanglerLayers', layers, ...(block.rotation ? { rotation: block.rotation } : {}) }, sub, x);
+      };
+      if (a.initialBlock) trainable();
+      const chunk = n * rotations.length;
+      for (let r = 0; r < (a.repeats ?? 1); r++) {
+        for (let k = 0; k * chunk < features; k++) {
+          for (let wire = 0; wire < n; wire++) {
+            rotations.forEach((axis, rho) => {
+              const f = k * chunk + wire * rotations.length + rho;
+              if (f < features) c.op(`R${axis}`, [wire], [(a.scale ?? 1) * x[first + f]! + (a.offset ?? 0)]);
+            });
+          }
+          trainable();
+        }
+      }
+      return;
+    }
     case 'none':
       return;
   }
@@ -118,6 +161,17 @@ function simulatorOutputs(circuit: Circuit, initialState: StateVector | undefine
       case 'expvalZ':
         out.push(...sim.expval(circuit, (m.wires ?? range(circuit.numQubits)).map((w) => `Z${w}`) as Observable[], opts));
         return;
+      case 'expvalZZ': {
+        // The documented pairs: chain (i, i+1); ring: the chain closed by (n−1, 0); all i < j; or the list given.
+        const n = circuit.numQubits;
+        const kind = m.pairs ?? 'chain';
+        const pairs = Array.isArray(kind) ? kind
+          : kind === 'chain' ? range(n - 1).map((i) => [i, i + 1])
+          : kind === 'ring' ? range(n).map((i) => [i, (i + 1) % n])
+          : range(n).flatMap((i) => range(n).filter((j) => j > i).map((j) => [i, j]));
+        out.push(...sim.expval(circuit, pairs.map(([i, j]) => `Z${i} Z${j}`) as Observable[], opts));
+        return;
+      }
       case 'hermitian':
         out.push(sim.expval(circuit, { hermitian: observableMatrices.get(mi) ?? matrixFromRows(m.matrix!), wires: m.wires }, opts));
         return;
@@ -146,7 +200,10 @@ function checkAgainstSimulator(config: QNNLayerConfig, x: Float64Array, batch: n
   return layer;
 }
 
-const READOUTS = (rng: Random): MeasurementConfig[] => [{ type: 'expvalZ' }, { type: 'expval', observable: 'X0 Y1' }, { type: 'probs', wires: [3, 1] }, { type: 'hermitian', wires: [2, 0], matrix: toRows(randomHermitianMatrix(rng, 4)) }];
+const READOUTS = (rng: Random): MeasurementConfig[] => [
+  { type: 'expvalZ' }, { type: 'expval', observable: 'X0 Y1' }, { type: 'probs', wires: [3, 1] }, { type: 'hermitian', wires: [2, 0], matrix: toRows(randomHermitianMatrix(rng, 4)) },
+  { type: 'expvalZZ', pairs: 'ring' }, { type: 'expvalZZ', pairs: [[3, 0], [1, 2]] },
+];
 
 function randomHermitianMatrix(rng: Random, dim: number): ComplexMatrix {
   const m = { dim, re: new Float64Array(dim * dim), im: new Float64Array(dim * dim) };
@@ -188,6 +245,9 @@ describe('encoders: outputs equal the simulator on the documented circuit', () =
     ['PhaseEmbedding (default scale π)', { type: 'PhaseEmbedding' }, (rng, b) => randomArray(rng, b * N)],
     ['PhaseEmbedding (scale 1.3, 2 features)', { type: 'PhaseEmbedding', numFeatures: 2, scale: 1.3 }, (rng, b) => randomArray(rng, b * 2)],
     ['StateInput', { type: 'StateInput' }, (rng, b) => unitRows(rng, b, N)],
+    ['AmplitudeEmbedding with a bias amplitude (15 features, c = 0.7)', { type: 'AmplitudeEmbedding', numFeatures: 15, bias: 0.7 }, (rng, b) => randomArray(rng, b * 15)],
+    ['AmplitudeEmbedding with the norm feature (9 features, s = 0.5, pad 0.2)', { type: 'AmplitudeEmbedding', numFeatures: 9, pad: 0.2, normFeature: 0.5 }, (rng, b) => randomArray(rng, b * 9)],
+    ['AmplitudeEmbedding with both (14 features, s = 1, c = −1.5)', { type: 'AmplitudeEmbedding', numFeatures: 14, normFeature: true, bias: -1.5 }, (rng, b) => randomArray(rng, b * 14)],
   ];
   it.each(encoders.map(([name, e, x], i) => [name, e, x, i] as const))('%s', (name, encoder, makeInputs, i) => {
     const rng = new Random(500 + i);
@@ -235,10 +295,22 @@ describe('ansätze: outputs equal the simulator; weight counts and PennyLane ord
     ['HardwareEfficient (default Y, Z)', { type: 'HardwareEfficient', layers: 2 }, 3 * N * 2],
     ['HardwareEfficient (X, Y, Z)', { type: 'HardwareEfficient', layers: 1, rotations: ['X', 'Y', 'Z'] }, 2 * N * 3],
     ['user circuit (weights, inputs with scale/offset, inverse)', { type: 'circuit', circuit: user }, 6],
+    ['user circuit in its JSON form', { type: 'circuit', circuit: circuitToJSON(user) }, 6],
+    ['DataReuploading (default: one chunk of RY, one SEL layer per upload)', { type: 'DataReuploading' }, N * 3],
+    ['DataReuploading (10 features in chunks of 8 (Y, Z), scale and offset, 2 repeats, SEL blocks of 2 layers)', {
+      type: 'DataReuploading', numFeatures: 10, rotations: ['Y', 'Z'], scale: 0.9, offset: 0.2, repeats: 2, block: { type: 'StronglyEntanglingLayers', layers: 2 },
+    }, 2 * 2 * (2 * N * 3)],
+    ['DataReuploading (6 features of RX, BasicEntanglerLayers RY blocks, an initial block)', {
+      type: 'DataReuploading', numFeatures: 6, rotations: ['X'], initialBlock: true, block: { type: 'BasicEntanglerLayers', layers: 1, rotation: 'Y' },
+    }, 3 * N],
   ];
   it.each(ansatze.map(([name, a, count], i) => [name, a, count, i] as const))('%s', (name, ansatz, numWeights, i) => {
     const rng = new Random(600 + i);
-    const layer = checkAgainstSimulator({ numQubits: N, encoder: angle, ansatz, measurements: READOUTS(rng), seed: 600 + i }, randomArray(rng, 3 * N, -3, 3), 3, name);
+    const config: QNNLayerConfig = { numQubits: N, encoder: angle, ansatz, measurements: READOUTS(rng), seed: 600 + i };
+    const probe = new QNNLayer(config, kernel);
+    const perSample = probe.numInputs;
+    probe.dispose();
+    const layer = checkAgainstSimulator(config, randomArray(rng, 3 * perSample, -3, 3), 3, name);
     expect(layer.numWeights, `${name}: weight count`).toBe(numWeights);
     expect(layer.weights.length).toBe(numWeights);
     layer.dispose();

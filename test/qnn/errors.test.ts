@@ -135,7 +135,7 @@ describe('config', () => {
     );
   });
 
-  it('readout fields: wires out of range, bad Pauli words, Hermitian shape/hermiticity, probs limits', () => {
+  it('readout fields: wires out of range, bad Pauli words, Hermitian shape/hermiticity, probs classes, ZZ pairs', () => {
     expectQError(() => withReadout({ type: 'expval', observable: 'Z5' }), 'E_WIRE_RANGE', /"Z5"/, /wire 5 is out of range for 2 qubits/);
     expectQError(() => withReadout({ type: 'expvalZ', wires: [2] }), 'E_WIRE_RANGE', /wire 2/);
     expectQError(() => withReadout({ type: 'expval', observable: 'Q0' }), 'E_OBSERVABLE', /"Q0"/);
@@ -145,7 +145,12 @@ describe('config', () => {
     expectQError(() => withReadout({ type: 'hermitian', wires: [0, 1], trainable: true, matrix: I4 }), 'E_UNSUPPORTED', /only 1-qubit/);
     expectQError(() => withReadout({ type: 'hermitian', wires: [3], matrix: I4 }), 'E_WIRE_RANGE', /wire 3/);
     expectQError(() => withReadout({ type: 'probs', wires: [1, 0], classes: 5 }), 'E_INVALID_ARGUMENT', /classes must be in 1\.\.4, got 5/);
-    expectQError(() => make({ numQubits: 9, encoder: { type: 'none' }, ansatz: { type: 'none' }, measurements: [{ type: 'probs' }] }), 'E_UNSUPPORTED', /at most 8 wires, got 9/);
+    expectQError(() => withReadout({ type: 'expvalZZ', pairs: [[0, 2]] }), 'E_WIRE_RANGE', /expvalZZ measurement pair 0: wire 2 is out of range/);
+    expectQError(() => withReadout({ type: 'expvalZZ', pairs: [[1, 1]] }), 'E_DUPLICATE_WIRES', /pair 0: wire 1 appears more than once/);
+    expectQError(() => withReadout({ type: 'expvalZZ', pairs: [[0, 1, 0]] as unknown as [number, number][] }), 'E_CONFIG', /pair 0 must be two wires \[i, j\], got \[0,1,0\]/);
+    expectQError(() => withReadout({ type: 'expvalZZ', pairs: [] }), 'E_CONFIG', /non-empty list of \[i, j\] wire pairs, got \[\]/);
+    expectQError(() => withReadout({ type: 'expvalZZ', pairs: 'star' as 'ring' }), 'E_CONFIG', /pairs must be 'chain', 'ring', 'all' or a list/);
+    expectQError(() => make({ numQubits: 1, encoder: { type: 'none' }, ansatz: { type: 'none' }, measurements: [{ type: 'expvalZZ' }] }), 'E_CONFIG', /1 qubit\(s\) have no pairs of wires/);
   });
 });
 

@@ -15,8 +15,7 @@ import type { Kernel } from '../../sdk/kernel/kernel.js';
 import { QNNLayer, type DiffMethod, type MeasurementConfig, type QNNGradients, type QNNLayerConfig } from '../../sdk/qnn/qnn-layer.js';
 import { Random, randomState, randomUnitary, randomWires, wireCounts } from '../helpers/random.js';
 import {
-  DIFF_METHODS, centralDifferenceVjp, dot, everyReadout, expectGradClose, gradientTolerance, randomArray, testKernel,
-  type GradientQuantity, type GradientSource,
+  checkAllMethods, dot, everyReadout, randomArray, testKernel,
 } from './qnn-helpers.js';
 
 let kernel: Kernel;
@@ -24,64 +23,6 @@ beforeAll(async () => {
   kernel = await testKernel();
 });
 afterAll(() => expect(kernel.retired).toBe(false));
-
-interface Problem {
-  readonly config: QNNLayerConfig;
-  readonly inputs: Float64Array;
-  readonly batch: number;
-  /** Which input entries (per sample) are differentiable, and how the layer differentiates them. */
-  readonly inputQuantity: GradientQuantity;
-  readonly inputIndices?: readonly number[];
-  /** Also check against this suite's own central difference (off when forward would reject perturbed inputs). */
-  readonly ownFiniteDifference?: boolean;
-}
-
-/**
- * Runs every backward method on the same problem (same parameters, inputs and
- * upstream), and checks each against the adjoint and the adjoint against the
- * suite's central difference. Returns the adjoint gradients.
- */
-function checkAllMethods(problem: Problem, seed: number, label: string): QNNGradients {
-  const rng = new Random(seed);
-  const results = new Map<DiffMethod, QNNGradients>();
-  let params: Float64Array | undefined;
-  let upstream: Float64Array | undefined;
-  let numWeights = 0;
-  let fd: QNNGradients | undefined;
-  for (const method of DIFF_METHODS) {
-    const layer = new QNNLayer({ ...problem.config, diffMethod: method }, kernel);
-    try {
-      numWeights = layer.numWeights;
-      // The same random parameters for every method (not the initialiser's, so observable parameters move too).
-      params ??= Float64Array.from(layer.getParams(), (v, i) => (i < layer.numWeights ? rng.range(-Math.PI, Math.PI) : v + rng.range(-0.5, 0.5)));
-      upstream ??= randomArray(rng, problem.batch * layer.numOutputs, -1, 1);
-      layer.setParams(params);
-      layer.forward(problem.inputs, problem.batch);
-      results.set(method, layer.backward(upstream));
-      if (method === 'adjoint' && problem.ownFiniteDifference !== false) {
-        fd = centralDifferenceVjp(layer, problem.inputs, problem.batch, upstream, problem.inputIndices ? { inputIndices: problem.inputIndices } : {});
-      }
-    } finally {
-      layer.dispose();
-    }
-  }
-  const adjoint = results.get('adjoint')!;
-  const compare = (source: GradientSource, got: QNNGradients): void => {
-    expectGradClose(got.params.subarray(0, numWeights), adjoint.params.subarray(0, numWeights), gradientTolerance(source, 'weights'), `${label}: ${source} ∂L/∂weights vs adjoint`);
-    expectGradClose(got.params.subarray(numWeights), adjoint.params.subarray(numWeights), gradientTolerance(source, 'observable-params'), `${label}: ${source} ∂L/∂(observable params) vs adjoint`);
-    const idx = problem.inputIndices;
-    const pick = (g: Float64Array): Float64Array => {
-      if (!idx) return g;
-      const per = g.length / problem.batch;
-      return Float64Array.from({ length: problem.batch * idx.length }, (_, i) => g[Math.floor(i / idx.length) * per + idx[i % idx.length]!]!);
-    };
-    expectGradClose(pick(got.inputs), pick(adjoint.inputs), gradientTolerance(source, problem.inputQuantity), `${label}: ${source} ∂L/∂inputs vs adjoint`);
-  };
-  if (fd) compare('central-difference', fd);
-  compare('parameter-shift', results.get('parameter-shift')!);
-  compare('finite-diff', results.get('finite-diff')!);
-  return adjoint;
-}
 
 /** Angle inputs that also feed the user circuit: AngleEmbedding(Y) with scale and offset on every wire. */
 const angleEncoder = (n: number) => ({ type: 'AngleEmbedding', rotation: 'Y', numFeatures: n, scale: 0.8, offset: 0.3 }) as const;
@@ -127,7 +68,7 @@ describe('every gate of the table: adjoint == parameter-shift == finite-diff == 
     const circuit = circuitAround(rng, gate, N, inverse);
     const measurements = Object.values(everyReadout(rng, N));
     const batch = 2;
-    checkAllMethods(
+    checkAllMethods(kernel, 
       {
         config: { numQubits: N, encoder: angleEncoder(N), ansatz: { type: 'circuit', circuit }, measurements },
         inputs: randomArray(rng, batch * N, -2, 2),
@@ -146,7 +87,7 @@ describe('every readout type alone: adjoint == parameter-shift == finite-diff ==
   it.each(names.map((n, i) => [n, i] as const))('%s', (name, i) => {
     const rng = new Random(2000 + i);
     const readout = everyReadout(rng, N)[name]!;
-    const adjoint = checkAllMethods(
+    const adjoint = checkAllMethods(kernel, 
       {
         config: {
           numQubits: N,
@@ -179,7 +120,7 @@ describe('gradients w.r.t. every kind of input', () => {
     for (let i = 0; i < N; i++) encoderCircuit.rot(weight(3 * i), weight(3 * i + 1), weight(3 * i + 2), i);
     for (let i = 0; i < N; i++) encoderCircuit.cz(i, (i + 1) % N);
     for (let i = 0; i < N; i++) encoderCircuit.ry(weight(3 * N + i), i);
-    const adjoint = checkAllMethods(
+    const adjoint = checkAllMethods(kernel, 
       {
         config: { numQubits: N, encoder: { type: 'AngleEmbedding', rotation, scale: 0.5, offset: 0.25 }, ansatz: { type: 'circuit', circuit: encoderCircuit }, measurements: all(rng) },
         inputs: randomArray(rng, 3 * N, -2, 2),
@@ -199,7 +140,7 @@ describe('gradients w.r.t. every kind of input', () => {
   ] as const)('AmplitudeEmbedding raw features (%s): through padding and the normalisation', (label, numFeatures, pad, normalize) => {
     const rng = new Random(3100 + numFeatures);
     const batch = 2;
-    checkAllMethods(
+    checkAllMethods(kernel, 
       {
         config: {
           numQubits: N,
@@ -225,7 +166,7 @@ describe('gradients w.r.t. every kind of input', () => {
       const norm = Math.sqrt(dot(row, row));
       row.forEach((v, i) => (row[i] = v / norm));
     }
-    checkAllMethods(
+    checkAllMethods(kernel, 
       {
         config: { numQubits: N, encoder: { type: 'AmplitudeEmbedding', normalize: false }, ansatz: { type: 'BasicEntanglerLayers', layers: 2, rotation: 'Y' }, measurements: all(rng) },
         inputs: x,
@@ -248,7 +189,7 @@ describe('gradients w.r.t. every kind of input', () => {
       x.set(s.re, b * 2 * (1 << N));
       x.set(s.im, b * 2 * (1 << N) + (1 << N));
     }
-    checkAllMethods(
+    checkAllMethods(kernel, 
       {
         config: { numQubits: N, encoder: { type: 'StateInput' }, ansatz: { type: 'HardwareEfficient', layers: 2 }, measurements: all(rng) },
         inputs: x,
@@ -265,7 +206,7 @@ describe('gradients w.r.t. every kind of input', () => {
 
   it('BasisEmbedding and PhaseEmbedding: weight and observable gradients agree (phase inputs too)', () => {
     const rng = new Random(3400);
-    checkAllMethods(
+    checkAllMethods(kernel, 
       {
         config: { numQubits: N, encoder: { type: 'BasisEmbedding' }, ansatz: { type: 'StronglyEntanglingLayers', layers: 1 }, measurements: all(rng) },
         inputs: Float64Array.from([1, 0, 1, 0, 1, 1]),
@@ -276,7 +217,7 @@ describe('gradients w.r.t. every kind of input', () => {
       3400,
       'BasisEmbedding',
     );
-    checkAllMethods(
+    checkAllMethods(kernel, 
       {
         config: { numQubits: N, encoder: { type: 'PhaseEmbedding', scale: 1.1 }, ansatz: { type: 'StronglyEntanglingLayers', layers: 1 }, measurements: all(rng) },
         inputs: randomArray(rng, 2 * N),

@@ -129,6 +129,65 @@ export function centralDifferenceVjp(
   return { inputs: grads, params };
 }
 
+/** A gradient check: a layer config, a batch of inputs, and which inputs are differentiable and how. */
+export interface GradientProblem {
+  readonly config: QNNLayerConfig;
+  readonly inputs: Float64Array;
+  readonly batch: number;
+  /** Which input entries (per sample) are differentiable, and how the layer differentiates them. */
+  readonly inputQuantity: GradientQuantity;
+  readonly inputIndices?: readonly number[];
+  /** Also check against this suite's own central difference (off when forward would reject perturbed inputs). */
+  readonly ownFiniteDifference?: boolean;
+}
+
+/**
+ * Runs every backward method on the same problem (same parameters, inputs and
+ * upstream), and checks each against the adjoint and the adjoint against the
+ * suite's central difference. Returns the adjoint gradients.
+ */
+export function checkAllMethods(kernel: Kernel, problem: GradientProblem, seed: number, label: string): QNNGradients {
+  const rng = new Random(seed);
+  const results = new Map<DiffMethod, QNNGradients>();
+  let params: Float64Array | undefined;
+  let upstream: Float64Array | undefined;
+  let numWeights = 0;
+  let fd: QNNGradients | undefined;
+  for (const method of DIFF_METHODS) {
+    const layer = new QNNLayer({ ...problem.config, diffMethod: method }, kernel);
+    try {
+      numWeights = layer.numWeights;
+      // The same random parameters for every method (not the initialiser's, so observable parameters move too).
+      params ??= Float64Array.from(layer.getParams(), (v, i) => (i < layer.numWeights ? rng.range(-Math.PI, Math.PI) : v + rng.range(-0.5, 0.5)));
+      upstream ??= randomArray(rng, problem.batch * layer.numOutputs, -1, 1);
+      layer.setParams(params);
+      layer.forward(problem.inputs, problem.batch);
+      results.set(method, layer.backward(upstream));
+      if (method === 'adjoint' && problem.ownFiniteDifference !== false) {
+        fd = centralDifferenceVjp(layer, problem.inputs, problem.batch, upstream, problem.inputIndices ? { inputIndices: problem.inputIndices } : {});
+      }
+    } finally {
+      layer.dispose();
+    }
+  }
+  const adjoint = results.get('adjoint')!;
+  const compare = (source: GradientSource, got: QNNGradients): void => {
+    expectGradClose(got.params.subarray(0, numWeights), adjoint.params.subarray(0, numWeights), gradientTolerance(source, 'weights'), `${label}: ${source} ∂L/∂weights vs adjoint`);
+    expectGradClose(got.params.subarray(numWeights), adjoint.params.subarray(numWeights), gradientTolerance(source, 'observable-params'), `${label}: ${source} ∂L/∂(observable params) vs adjoint`);
+    const idx = problem.inputIndices;
+    const pick = (g: Float64Array): Float64Array => {
+      if (!idx) return g;
+      const per = g.length / problem.batch;
+      return Float64Array.from({ length: problem.batch * idx.length }, (_, i) => g[Math.floor(i / idx.length) * per + idx[i % idx.length]!]!);
+    };
+    expectGradClose(pick(got.inputs), pick(adjoint.inputs), gradientTolerance(source, problem.inputQuantity), `${label}: ${source} ∂L/∂inputs vs adjoint`);
+  };
+  if (fd) compare('central-difference', fd);
+  compare('parameter-shift', results.get('parameter-shift')!);
+  compare('finite-diff', results.get('finite-diff')!);
+  return adjoint;
+}
+
 /** Runs forward then backward on a fresh layer; returns outputs, gradients and the layer (disposed by the caller). */
 export function forwardBackward(
   config: QNNLayerConfig,
@@ -169,6 +228,7 @@ export function everyReadout(rng: Random, numQubits: number): Record<string, Mea
     'Pauli Y': { type: 'expval', observable: 'Y1' },
     'Pauli word on 3 wires': { type: 'expval', observable: `Z0 X${last} Y1` },
     '<Z> on a wire subset': { type: 'expvalZ', wires: [last, 0] },
+    '<Z_i Z_j> on a ring': { type: 'expvalZZ', pairs: 'ring' },
     'fixed 1-qubit Hermitian': { type: 'hermitian', wires: [1], matrix: randomHermitianRows(rng, 1) },
     'fixed 2-qubit Hermitian': { type: 'hermitian', wires: [last, 0], matrix: randomHermitianRows(rng, 2) },
     "trainable Hermitian ('A')": { type: 'hermitian', wires: [0], trainable: true, parametrization: 'A', matrix: randomHermitianRows(rng, 1) },
