@@ -20,26 +20,26 @@ export const DD_PRESETS: Record<string, DDPreset> = {
       notes:
         "Paper 000's main MNIST row (quantum LeNet with residual and trainable complex Hermitian, fixed init) with the authors' " +
         'distillation settings (PROTOCOLS C.3: 1 step x 3 epochs, lr 0.02 softplus, Adam 0.01 (0.5, 0.999), real batch 1024, ' +
-        "xavier-normal init) but a shorter run so it fits in 10 minutes on 2 cores: 60 outer epochs over the 7,000 training images " +
-        '(7 iterations each, ~420 iterations; the authors: 400 epochs of 59 iterations) with the StepLR decay every 15 epochs instead of 40 ' +
-        '(the same halving count per iteration budget would never decay). Validation: 1,000 training images held out.',
+        "xavier-normal init, StepLR(40 epochs, 0.5)) but a shorter run so it fits in 10 minutes on 2 cores: 60 outer epochs over the " +
+        '7,000 training images (7 iterations each, 420 iterations; the authors: 400 epochs of 59 iterations, 23,600 iterations). ' +
+        'Validation: 1,000 training images held out (progress only).',
       dataset: { name: 'mnist' },
       validation: 1000,
       model: { arch: 'quantum-lenet-000', numClasses: 10 },
-      distill: { imagesPerClass: 1, steps: 1, epochs: 3, init: 'fixed', outerEpochs: 60, decayEpochs: 15, evalEvery: 5 },
+      distill: { imagesPerClass: 1, steps: 1, epochs: 3, init: 'fixed', outerEpochs: 60, evalEvery: 5 },
       seeds: [0],
       paper: { testAccuracy: 0.919, table: 'Table 1, MNIST, quantum LeNet R-H' },
     },
   },
   'ci-2class': {
-    summary: 'a CI-sized run: MNIST 0 vs 1, 2 distilled images for paper 000\'s LeNet, a few iterations (< 1 min)',
+    summary: "a CI-sized run: MNIST 3 vs 5, 2 distilled images for paper 000's LeNet, 100 iterations of 256 (< 1 min)",
     config: {
       name: 'ci-2class',
-      notes: 'Smoke test of the whole pipeline: 2 classes, 1 image per class, 12 outer iterations of 256 real images.',
-      dataset: { name: 'mnist', classes: [0, 1] },
+      notes: 'The whole pipeline at CI size: 2 classes (3 vs 5), 1 image per class, 100 outer iterations of 256 real images (the suite runs the same in test/distill/dd-e2e.test.ts).',
+      dataset: { name: 'mnist', classes: [3, 5] },
       validation: 200,
       model: { arch: 'lenet-000', numClasses: 2 },
-      distill: { imagesPerClass: 1, steps: 1, epochs: 3, outerEpochs: 2, batchSize: 256, evalEvery: 1 },
+      distill: { imagesPerClass: 1, steps: 1, epochs: 3, outerEpochs: 400, maxIterations: 100, batchSize: 256, evalEvery: 5 },
       seeds: [0],
     },
   },
