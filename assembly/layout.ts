@@ -62,8 +62,10 @@ export const D_PREP_BIAS = 30;       // amplitude embedding: a constant amplitud
 export const D_PREP_NORM_SCALE = 31; // amplitude embedding: s of the appended s·‖x‖² (0: none)
 export const D_OUTPUTS_SCRATCH = 32; // f64 × 2·numOutputs: outputs of shifted/perturbed runs
 export const D_SAMPLE_SCRATCH = 33;  // f64 × 3·(largest probs count + 1): shot sampling
-export const D_WORK_STATES = 34;     // 4 states: parameter shift and finite differences (the SDK allocates them on first use)
+export const D_WORK_STATES = 34;     // 2 + D_STACK_CAPACITY states: parameter shift and finite differences (the SDK allocates them on first use)
 export const D_NUM_WEIGHTS = 35;
+export const D_STACK_CAPACITY = 36;  // direction vectors parameter shift propagates together (≥ 1)
+export const D_SHIFT_RECORDS = 37;   // i32 × 4 per slot: parameter shift's bookkeeping
 export const D_WIDTH = 40;
 
 // State preparations (D_PREP_KIND).

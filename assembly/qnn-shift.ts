@@ -19,7 +19,9 @@
 // shift of its rule is then an exact combination, measured like any final
 // state (and sampled, with shots, from fresh draws per shifted run). The
 // vectors start from a walk through the circuit, so a slot only pays for the
-// steps after it.
+// steps after it, and the vectors of a gradient group travel together: k
+// consecutive states are one register of n + log₂k qubits whose low n bits
+// the steps act on, so one kernel call moves them all.
 //
 // Finite differences (qnnFiniteDiff) perturb weights, inputs and observable
 // matrix entries by ±h in the engine. Amplitude-embedded and state inputs of
@@ -34,28 +36,28 @@ import { expvalMatrix } from './measure';
 import { stateBasis } from './state';
 import { applyOp } from './tape';
 import {
-  applyMatrix2, fuseAdjoint, opSlot, RUN_HEADER, STEP_BIT, STEP_BLOCK, STEP_COUNT, STEP_FIRST, STEP_FIXED, STEP_KIND,
-  STEP_RUN, T_DIRECTION, stepField,
+  applyMatrix2, fuseAdjoint, opSlot, RUN_HEADER, STEP_BIT, STEP_BLOCK, STEP_COUNT, STEP_FIRST, STEP_FIXED,
+  STEP_GROUP_FIRST, STEP_KIND, STEP_RUN, T_DIRECTION, stepField,
 } from './fusion';
 import {
   D_ANGLES, D_CONSTS, D_FUSED, D_MATRICES, D_NUM_INPUT_SLOTS, D_NUM_INPUTS, D_NUM_OUTPUTS, D_NUM_QUBITS,
   D_NUM_READOUTS, D_NUM_SLOTS, D_NUM_STEPS, D_NUM_WEIGHTS, D_OPS, D_OUTPUTS_SCRATCH, D_PREP_KIND, D_PREP_NORM_SCALE,
-  D_PREP_NORMALIZE, D_PREP_NUM_FEATURES, D_PREP_OFFSET, D_PSI, D_SCRATCH, D_SLOT_GRADS, D_STEPS, D_WORK_STATES,
+  D_PREP_NORMALIZE, D_PREP_NUM_FEATURES, D_PREP_OFFSET, D_PSI, D_SCRATCH, D_SHIFT_RECORDS, D_SLOT_GRADS, D_STACK_CAPACITY,
+  D_STEPS, D_WORK_STATES,
   FD_INPUTS, FD_MATRICES, FD_WEIGHTS, OP_PAULI_ROT, OP_PHASE_ROT, OP_WIDTH, PREP_AMPLITUDE, PREP_NONE, R_MATRIX,
   RF_KIND, RF_MATRIX_OFFSET, RF_NUM_BITS, RF_OUT_OFFSET, RULE_MAX_TERMS, RULE_WIDTH, SF_INDEX, SF_KIND, SLOT_CONST,
   SLOT_WEIGHT,
 } from './layout';
 import { field, ptr, readoutBits, readoutField, slotField } from './qnn-desc';
 import {
-  accumulateMatrixGradients, addSlotGradients, amplitudeNorm2, applyStepsFrom, computeFixedAngles, computeInputAngles,
-  fillFixedRuns, lastNormFeature, measure, prepare, runSteps, sampleOutputs,
+  accumulateMatrixGradients, addSlotGradients, amplitudeNorm2, applyStepsOn, computeFixedAngles, computeInputAngles,
+  fillFixedRuns, measure, prepare, runSteps, sampleOutputs,
 } from './qnn';
 
-// The four work states at D_WORK_STATES.
+// The work states at D_WORK_STATES: the walk, φ, then the direction stack (D_STACK_CAPACITY states).
 const WALK = 0;
-const DIR1 = 1;
-const DIR2 = 2;
-const PHI = 3;
+const PHI = 1;
+const STACK = 2;
 
 // How a shift δ acts (see the header): φ(δ) = α·ψ_f + β·D1 + γ·D2.
 const SHIFT_ROTATION = 0;   // α = cos(δ/2), β = −i·sin(δ/2)
@@ -157,10 +159,51 @@ function shiftTerms(desc: usize, rules: usize, slot: i32, how: i32, d1: usize, d
   store<f64>(at, load<f64>(at) + total);
 }
 
+// A pending slot of the walk (D_SHIFT_RECORDS, 4 i32 each): slot, how it shifts, its direction vectors' stack places.
+// @ts-ignore: decorator
+@inline
+function record(desc: usize, i: i32): usize {
+  return ptr(desc, D_SHIFT_RECORDS) + (<usize>i << 4);
+}
+
+/**
+ * Propagates the `count` direction vectors at the bottom of the stack from
+ * step `from` to the end of the circuit (propagateStack: the steps act on the
+ * low n bits, so one pass applies a step to every vector of a chunk), then
+ * evaluates every pending slot's shift terms (`pending` records).
+ */
+function flushStack(desc: usize, from: i32, count: i32, pending: i32, rules: usize, g: usize, shots: i32, rng: usize): void {
+  const bytes = stateBytes(desc);
+  const stack = workState(desc, STACK);
+  propagateStack(desc, stack, count, from);
+  for (let i = 0; i < pending; i++) {
+    const r = record(desc, i);
+    const d1 = stack + <usize>load<i32>(r, 8) * bytes;
+    const second = load<i32>(r, 12);
+    shiftTerms(desc, rules, load<i32>(r), load<i32>(r, 4), d1, second >= 0 ? stack + <usize>second * bytes : 0, g, shots, rng);
+  }
+}
+
+/** Steps `from` … last on `count` consecutive states at `states`, in chunks of 2^m states, each one (n + m)-qubit register. */
+function propagateStack(desc: usize, states: usize, count: i32, from: i32): void {
+  const n = <i32>field(desc, D_NUM_QUBITS);
+  const bytes = stateBytes(desc);
+  let done = 0;
+  while (done < count) {
+    const m = 31 - <i32>clz(<u32>(count - done)); // the largest 2^m ≤ what is left
+    applyStepsOn(desc, states + <usize>done * bytes, n + m, from);
+    done += 1 << m;
+  }
+}
+
 /**
  * The slot gradients of one sample (into D_SLOT_GRADS, zeroed here) by the
- * rules, walking the circuit once from |ψ₀⟩ (see the header). ψ_f must be at
- * D_PSI and every run matrix of this sample in its block (runSteps).
+ * rules, walking the circuit once from |ψ₀⟩ (see the header). At the end of
+ * each gradient group (runs on distinct bits commute, so a direction on one
+ * run's bit may be applied after the whole group) the group's direction
+ * vectors go onto a stack that is propagated through the rest of the circuit
+ * together (flushStack). ψ_f must be at D_PSI and every run matrix of this
+ * sample in its block (runSteps).
  */
 function shiftSlots(desc: usize, inputRow: usize, rules: usize, g: usize, shots: i32, rng: usize): void {
   const n = <i32>field(desc, D_NUM_QUBITS);
@@ -168,61 +211,80 @@ function shiftSlots(desc: usize, inputRow: usize, rules: usize, g: usize, shots:
   const steps = ptr(desc, D_STEPS), numSteps = <i32>field(desc, D_NUM_STEPS);
   const ops = ptr(desc, D_OPS), consts = ptr(desc, D_CONSTS), angles = ptr(desc, D_ANGLES), scratch = ptr(desc, D_SCRATCH);
   const fused = ptr(desc, D_FUSED), direction = fused + (<usize>T_DIRECTION << 3);
-  const walk = workState(desc, WALK), d1 = workState(desc, DIR1), d2 = workState(desc, DIR2);
+  const walk = workState(desc, WALK), stack = workState(desc, STACK);
+  const capacity = <i32>field(desc, D_STACK_CAPACITY);
   memory.fill(ptr(desc, D_SLOT_GRADS), 0, <usize>field(desc, D_NUM_SLOTS) << 3);
   prepare(desc, walk, inputRow);
+  let groupFirst = 0;
   for (let s = 0; s < numSteps; s++) {
     const first = stepField(steps, s, STEP_FIRST);
     if (stepField(steps, s, STEP_KIND) == STEP_RUN) {
-      const bit = stepField(steps, s, STEP_BIT), block = fused + (<usize>stepField(steps, s, STEP_BLOCK) << 3);
-      applyMatrix2(walk, n, bit, block);
-      const count = stepField(steps, s, STEP_COUNT);
-      let adjointDone = stepField(steps, s, STEP_FIXED) != 0; // fixed runs: filled for the batch
-      for (let k = 0; k < count; k++) {
-        const slot = opSlot(ops, first + k);
-        if (!wantsShift(desc, rules, slot)) continue;
-        if (!adjointDone) {
-          fuseAdjoint(steps, s, ops, consts, angles, fused);
-          adjointDone = true;
-        }
-        // D = A_k / coef_k: W P W† for a Pauli rotation (coef 1), W Π W† for a phase (coef −2).
-        const rotation = load<i32>(ops + ((<usize>(first + k) * OP_WIDTH) << 2)) == OP_PAULI_ROT;
-        const a = block + ((<usize>(RUN_HEADER + 8 * k)) << 3);
-        const inv = rotation ? 1.0 : -0.5;
-        for (let e = 0; e < 8; e++) store<f64>(direction + (<usize>e << 3), inv * load<f64>(a + (<usize>e << 3)));
-        memory.copy(d1, walk, bytes);
-        applyMatrix2(d1, n, bit, direction);
-        applyStepsFrom(desc, d1, s + 1);
-        shiftTerms(desc, rules, slot, rotation ? SHIFT_ROTATION : SHIFT_PHASE, d1, 0, g, shots, rng);
-      }
-      continue;
-    }
-    applyOp(walk, n, ops, first, consts, angles, false, scratch);
-    const slot = opSlot(ops, first);
-    if (!wantsShift(desc, rules, slot)) continue;
-    const base = ops + ((<usize>first * OP_WIDTH) << 2);
-    if (load<i32>(base) == OP_PHASE_ROT) {
-      memory.copy(d1, walk, bytes);
-      projectOnMask(d1, n, <u32>load<i32>(base, 4));
-      applyStepsFrom(desc, d1, s + 1);
-      shiftTerms(desc, rules, slot, SHIFT_PHASE, d1, 0, g, shots, rng);
-      continue;
-    }
-    // OP_PAULI_ROT: xMask, zMask, ctrl, numY
-    const xMask = <u32>load<i32>(base, 4), zMask = <u32>load<i32>(base, 8), ctrl = <u32>load<i32>(base, 12), numY = load<i32>(base, 16);
-    memory.copy(d1, walk, bytes);
-    if (ctrl == 0) {
-      applyPauliWord(d1, n, xMask, zMask, 0, numY);
-      applyStepsFrom(desc, d1, s + 1);
-      shiftTerms(desc, rules, slot, SHIFT_ROTATION, d1, 0, g, shots, rng);
+      applyMatrix2(walk, n, stepField(steps, s, STEP_BIT), fused + (<usize>stepField(steps, s, STEP_BLOCK) << 3));
     } else {
-      projectOnMask(d1, n, ctrl);
-      memory.copy(d2, d1, bytes);
-      applyPauliWord(d2, n, xMask, zMask, 0, numY); // P acts on the targets: it commutes with Π_c
-      applyStepsFrom(desc, d1, s + 1);
-      applyStepsFrom(desc, d2, s + 1);
-      shiftTerms(desc, rules, slot, SHIFT_CONTROLLED, d1, d2, g, shots, rng);
+      applyOp(walk, n, ops, first, consts, angles, false, scratch);
     }
+    if (s + 1 < numSteps && stepField(steps, s + 1, STEP_GROUP_FIRST) == groupFirst) continue;
+    // The end of a gradient group [groupFirst, s]: its slots' directions, from the walk state here.
+    let count = 0, pending = 0;
+    for (let t = groupFirst; t <= s; t++) {
+      const at = stepField(steps, t, STEP_FIRST);
+      const run = stepField(steps, t, STEP_KIND) == STEP_RUN;
+      const size = run ? stepField(steps, t, STEP_COUNT) : 1;
+      let adjointDone = !run || stepField(steps, t, STEP_FIXED) != 0; // fixed runs: filled for the batch
+      for (let k = 0; k < size; k++) {
+        const slot = opSlot(ops, at + k);
+        if (!wantsShift(desc, rules, slot)) continue;
+        const base = ops + ((<usize>(at + k) * OP_WIDTH) << 2);
+        const rotation = load<i32>(base) == OP_PAULI_ROT;
+        const controls: u32 = rotation && !run ? <u32>load<i32>(base, 12) : 0;
+        const needed = controls != 0 ? 2 : 1;
+        if (count + needed > capacity) {
+          flushStack(desc, s + 1, count, pending, rules, g, shots, rng);
+          count = 0;
+          pending = 0;
+        }
+        const d1 = stack + <usize>count * bytes;
+        memory.copy(d1, walk, bytes);
+        const r = record(desc, pending);
+        store<i32>(r, slot);
+        store<i32>(r, count, 8);
+        store<i32>(r, -1, 12);
+        if (run) {
+          // D = A_k / coef_k: W P W† for a Pauli rotation (coef 1), W Π W† for a phase (coef −2).
+          if (!adjointDone) {
+            fuseAdjoint(steps, t, ops, consts, angles, fused);
+            adjointDone = true;
+          }
+          const block = fused + (<usize>stepField(steps, t, STEP_BLOCK) << 3);
+          const a = block + ((<usize>(RUN_HEADER + 8 * k)) << 3);
+          const inv = rotation ? 1.0 : -0.5;
+          for (let e = 0; e < 8; e++) store<f64>(direction + (<usize>e << 3), inv * load<f64>(a + (<usize>e << 3)));
+          applyMatrix2(d1, n, stepField(steps, t, STEP_BIT), direction);
+          store<i32>(r, rotation ? SHIFT_ROTATION : SHIFT_PHASE, 4);
+        } else if (!rotation) {
+          projectOnMask(d1, n, <u32>load<i32>(base, 4)); // OP_PHASE_ROT: mask, slot
+          store<i32>(r, SHIFT_PHASE, 4);
+        } else {
+          // OP_PAULI_ROT: xMask, zMask, ctrl, numY
+          const xMask = <u32>load<i32>(base, 4), zMask = <u32>load<i32>(base, 8), numY = load<i32>(base, 16);
+          if (controls == 0) {
+            applyPauliWord(d1, n, xMask, zMask, 0, numY);
+            store<i32>(r, SHIFT_ROTATION, 4);
+          } else {
+            projectOnMask(d1, n, controls);
+            const d2 = d1 + bytes;
+            memory.copy(d2, d1, bytes);
+            applyPauliWord(d2, n, xMask, zMask, 0, numY); // P acts on the targets: it commutes with Π_c
+            store<i32>(r, SHIFT_CONTROLLED, 4);
+            store<i32>(r, count + 1, 12);
+          }
+        }
+        count += needed;
+        pending++;
+      }
+    }
+    if (pending > 0) flushStack(desc, s + 1, count, pending, rules, g, shots, rng);
+    groupFirst = s + 1;
   }
 }
 
@@ -286,11 +348,8 @@ function computeColumns(desc: usize, columns: usize): void {
   const n = <i32>field(desc, D_NUM_QUBITS);
   const bytes = stateBytes(desc);
   const count = qnnPrepColumnCount(desc);
-  for (let c = 0; c < count; c++) {
-    const column = columns + <usize>c * bytes;
-    stateBasis(column, n, <u32>c); // the norm feature's amplitude is the one right after the features
-    applyStepsFrom(desc, column, 0);
-  }
+  for (let c = 0; c < count; c++) stateBasis(columns + <usize>c * bytes, n, <u32>c); // the norm feature's amplitude follows the features
+  propagateStack(desc, columns, count, 0);
 }
 
 /**
@@ -327,9 +386,10 @@ function inputDifferences(desc: usize, inputRow: usize, g: usize, h: f64, from: 
  * preparation of one sample (ψ_f at D_PSI), added to `row`. With `columns`,
  * by linearity: the perturbed amplitude vector v' = v + Δ_j e_j + Δ_F e_F
  * (Δ_F: the norm feature's change) gives the final state
- * (‖v‖·ψ_f + Δ_j C_j + Δ_F C_F)/‖v'‖ (unnormalised embeddings: ψ_f + Δ_j C_j;
- * state inputs: ψ_f + Δ C_j, or + i·Δ C_j for an imaginary part). Without,
- * every perturbation re-runs the circuit (inputDifferences).
+ * (‖v‖·ψ_f + Δ_j C_j + Δ_F C_F)/‖v'‖, with ‖v'‖² = ‖v‖² + Δ(x_j²) + Δ(v_F²)
+ * (unnormalised embeddings: ψ_f + Δ_j C_j; state inputs: ψ_f + Δ C_j, or
+ * + i·Δ C_j for an imaginary part). Without, every perturbation re-runs the
+ * circuit (inputDifferences).
  */
 function prepDifferences(desc: usize, inputRow: usize, g: usize, h: f64, columns: usize, throughAngles: bool, row: usize): void {
   const kind = <i32>field(desc, D_PREP_KIND);
@@ -347,32 +407,41 @@ function prepDifferences(desc: usize, inputRow: usize, g: usize, h: f64, columns
   const psi = ptr(desc, D_PSI), phi = workState(desc, PHI);
   const features = inputRow + (<usize>offset << 3);
   const normalize = amplitude && field(desc, D_PREP_NORMALIZE) != 0;
-  const norm = normalize ? Math.sqrt(amplitudeNorm2(desc, features)) : 1.0;
-  const normFeature = normalize ? lastNormFeature(desc) : 0.0;
-  const normColumn = field(desc, D_PREP_NORM_SCALE) != 0 ? columns + <usize>count * bytes : 0;
+  // ‖v‖² and Σx² once; a perturbation x_j → x_j' changes them by x_j'² − x_j² (and the norm feature v_F = s·Σx² with them).
+  const normScale = field(desc, D_PREP_NORM_SCALE);
+  const norm2 = normalize ? amplitudeNorm2(desc, features) : 1.0;
+  const norm = Math.sqrt(norm2);
+  let sumX2 = 0.0;
+  if (normScale != 0) {
+    for (let j = 0; j < count; j++) {
+      const x = load<f64>(features + (<usize>j << 3));
+      sumX2 += x * x;
+    }
+  }
+  const normFeature = normScale * sumX2;
+  const normColumn = normScale != 0 ? columns + <usize>count * bytes : 0;
   for (let j = 0; j < count; j++) {
-    const at = features + (<usize>j << 3);
-    const x = load<f64>(at);
+    const x = load<f64>(features + (<usize>j << 3));
     const column = columns + <usize>(amplitude ? j : j % size) * bytes;
     let plus = 0.0, minus = 0.0;
     for (let side = 0; side < 2; side++) {
-      store<f64>(at, side == 0 ? x + h : x - h);
-      const delta = load<f64>(at) - x;
+      const moved = side == 0 ? x + h : x - h;
+      const delta = moved - x;
       if (!amplitude) {
         if (j < size) combine(phi, n, psi, 1.0, 0.0, column, delta, 0.0, 0, 0.0, 0.0);
         else combine(phi, n, psi, 1.0, 0.0, column, 0.0, delta, 0, 0.0, 0.0);
       } else if (!normalize) {
         combine(phi, n, psi, 1.0, 0.0, column, delta, 0.0, 0, 0.0, 0.0);
       } else {
-        const scale = 1.0 / Math.sqrt(amplitudeNorm2(desc, features));
-        const normDelta = lastNormFeature(desc) - normFeature;
-        combine(phi, n, psi, norm * scale, 0.0, column, delta * scale, 0.0, normColumn, normDelta * scale, 0.0);
+        const dx2 = moved * moved - x * x;
+        const movedFeature = normScale * (sumX2 + dx2);
+        const scale = 1.0 / Math.sqrt(norm2 + dx2 + (movedFeature * movedFeature - normFeature * normFeature));
+        combine(phi, n, psi, norm * scale, 0.0, column, delta * scale, 0.0, normColumn, (movedFeature - normFeature) * scale, 0.0);
       }
       const dot = readoutDot(desc, phi, g, 0, 0);
       if (side == 0) plus = dot;
       else minus = dot;
     }
-    store<f64>(at, x);
     const o = row + (<usize>(offset + j) << 3);
     store<f64>(o, load<f64>(o) + (plus - minus) / (2.0 * h));
   }

@@ -157,11 +157,6 @@ function amplitudeExtras(desc: usize, features: usize): void {
   }
 }
 
-/** The norm feature s·Σx² of the sample last passed to amplitudeNorm2 or prepare (0 without it). */
-export function lastNormFeature(desc: usize): f64 {
-  return field(desc, D_PREP_NORM_SCALE) != 0 ? extrasFirst : 0.0;
-}
-
 /** Σ v_i² of the amplitude-embedded vector (features, extras, padding), in index order; sets the extras. */
 export function amplitudeNorm2(desc: usize, features: usize): f64 {
   amplitudeExtras(desc, features);
@@ -243,20 +238,20 @@ export function runSteps(desc: usize, state: usize, checkpoints: usize): void {
 }
 
 /**
- * Applies steps `from` … last to the state with the run matrices already in
- * their blocks (a fixed run's from the batch's fill, a per-sample run's from
- * this sample's runSteps): propagates a vector through the rest of the
- * circuit.
+ * Applies steps `from` … last with the run matrices already in their blocks
+ * (a fixed run's from the batch's fill, a per-sample run's from this
+ * sample's runSteps) to a register of `numQubits` ≥ n qubits: one state, or
+ * 2^(numQubits − n) consecutive states at once (the steps act on the low n
+ * bits) — propagating vectors through the rest of the circuit.
  */
-export function applyStepsFrom(desc: usize, state: usize, from: i32): void {
-  const n = <i32>field(desc, D_NUM_QUBITS);
+export function applyStepsOn(desc: usize, state: usize, numQubits: i32, from: i32): void {
   const steps = ptr(desc, D_STEPS), numSteps = <i32>field(desc, D_NUM_STEPS);
   const ops = ptr(desc, D_OPS), consts = ptr(desc, D_CONSTS), angles = ptr(desc, D_ANGLES), scratch = ptr(desc, D_SCRATCH);
   const fused = ptr(desc, D_FUSED);
   for (let s = from; s < numSteps; s++) {
     const first = stepField(steps, s, STEP_FIRST);
-    if (stepField(steps, s, STEP_KIND) != STEP_RUN) applyOp(state, n, ops, first, consts, angles, false, scratch);
-    else applyMatrix2(state, n, stepField(steps, s, STEP_BIT), fused + (<usize>stepField(steps, s, STEP_BLOCK) << 3));
+    if (stepField(steps, s, STEP_KIND) != STEP_RUN) applyOp(state, numQubits, ops, first, consts, angles, false, scratch);
+    else applyMatrix2(state, numQubits, stepField(steps, s, STEP_BIT), fused + (<usize>stepField(steps, s, STEP_BLOCK) << 3));
   }
 }
 

@@ -127,9 +127,10 @@ export function amplitudeVector(features: ArrayLike<number>, options: { bias?: n
  *   basis state instead of being an error. Choose c near a typical ‖x‖.
  * - **norm feature s·‖x‖²** (`normScale` = s): u = [x̂, s·‖x‖]/√(1 + s²‖x‖²),
  *   x̂ = x/‖x‖: the direction x̂ kept and one amplitude that grows with ‖x‖
- *   (saturating past ‖x‖ ≈ 1/s; choose s near 1/typical ‖x‖). It appends
- *   s·‖x‖², not s·‖x‖: [x, s·‖x‖]/‖·‖ = [x̂, s]/√(1 + s²) is the same for
- *   every ‖x‖ and would carry nothing.
+ *   (saturating past ‖x‖ ≈ 1/s; choose s near 1/typical ‖x‖). Being ≥ 0
+ *   beside ±x̂, it also tells x from −x (less so as ‖x‖ → 0, where it
+ *   vanishes). It appends s·‖x‖², not s·‖x‖: [x, s·‖x‖]/‖·‖ = [x̂, s]/√(1 + s²)
+ *   is the same for every ‖x‖ and would carry nothing.
  *
  * Both need `normalize` and numFeatures + extras ≤ 2^n. Gradients with
  * respect to x go through the normalisation and the norm feature

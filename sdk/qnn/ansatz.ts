@@ -18,8 +18,8 @@ import {
  * {@link amplitudeEmbedding} for the math): `bias: c` appends a constant
  * amplitude c after the features before normalisation (keeps ‖x‖ and the
  * sign of x), `normFeature: true | s` appends s·‖x‖² (s = 1 for `true`;
- * keeps ‖x‖). Both need numFeatures + extras ≤ 2ⁿ and `normalize` (the
- * default).
+ * keeps ‖x‖, and the sign less so for small ‖x‖). Both need
+ * numFeatures + extras ≤ 2ⁿ and `normalize` (the default).
  *
  * @example
  * ```json

@@ -20,6 +20,9 @@ export const KEEP_STATES_BYTES = 64 * 1024 * 1024;
 const CHECKPOINT_BUDGET_BYTES = 1024 * 1024;
 /** Finite differences of state-preparation inputs go through the circuit's columns when these fit. */
 const COLUMNS_BUDGET_BYTES = 32 * 1024 * 1024;
+/** Parameter shift propagates up to this many bytes of direction vectors together (at least one vector, at most MAX_STACK). */
+const STACK_BUDGET_BYTES = 4 * 1024 * 1024;
+const MAX_STACK = 64;
 
 /** What every engine pass reads besides the inputs: the weights and the readouts' current matrices (and spectra). */
 export interface PassParams {
@@ -224,10 +227,14 @@ export class LayerEngine {
     };
   }
 
-  /** The four work states of parameter shift and finite differences, allocated on first use. */
+  /** The work states of parameter shift and finite differences (the walk, φ, the direction stack), allocated on first use. */
   private workStates(): void {
-    const ptr = this.buffer('work states', 4 * (16 << this.numQubits));
-    this.kernel.f64(this.descPtr, Desc.WIDTH)[Desc.WORK_STATES] = ptr;
+    const stateBytes = 16 << this.numQubits;
+    const capacity = Math.max(1, Math.min(MAX_STACK, Math.floor(STACK_BUDGET_BYTES / stateBytes)));
+    const ptr = this.buffer('work states', (2 + capacity) * stateBytes);
+    const desc = this.kernel.f64(this.descPtr, Desc.WIDTH);
+    desc[Desc.WORK_STATES] = ptr;
+    desc[Desc.STACK_CAPACITY] = capacity;
   }
 
   /**
@@ -295,6 +302,7 @@ export class LayerEngine {
     const fusedPtr = keep(k.alloc(k.exports.fusedLength(tape.numOps) * 8, 'fused run matrices'));
     const inputSlotsPtr = keep(k.alloc(Math.max(1, tape.slots.length) * 4, 'input slots'));
     const slotGradsPtr = keep(k.alloc(Math.max(1, tape.slots.length) * 8, 'slot gradients'));
+    const shiftRecordsPtr = keep(k.alloc(Math.max(1, tape.slots.length) * 16, 'parameter-shift records'));
     const outputsScratchPtr = keep(k.alloc(2 * readouts.numOutputs * 8, 'outputs scratch'));
     const largestProbs = Math.max(0, ...readouts.readouts.filter((r) => r.kind === ReadoutKind.PROBS).map((r) => r.count));
     const sampleScratchPtr = keep(k.alloc(3 * (largestProbs + 1) * 8, 'sampling scratch'));
@@ -333,6 +341,7 @@ export class LayerEngine {
     desc[Desc.FUSED] = fusedPtr;
     desc[Desc.INPUT_SLOTS] = inputSlotsPtr;
     desc[Desc.SLOT_GRADS] = slotGradsPtr;
+    desc[Desc.SHIFT_RECORDS] = shiftRecordsPtr;
     desc[Desc.OUTPUTS_SCRATCH] = outputsScratchPtr;
     desc[Desc.SAMPLE_SCRATCH] = sampleScratchPtr;
     desc[Desc.NUM_WEIGHTS] = this.numWeights;

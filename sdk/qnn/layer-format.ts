@@ -45,9 +45,13 @@ export const Desc = {
   OUTPUTS_SCRATCH: 32,
   /** 3·(largest probs count + 1) f64: shot sampling. */
   SAMPLE_SCRATCH: 33,
-  /** 4 states for parameter shift and finite differences (allocated on first use). */
+  /** 2 + STACK_CAPACITY states for parameter shift and finite differences (allocated on first use). */
   WORK_STATES: 34,
   NUM_WEIGHTS: 35,
+  /** How many direction vectors parameter shift propagates together through the rest of the circuit (≥ 1). */
+  STACK_CAPACITY: 36,
+  /** 4 i32 per slot: parameter shift's bookkeeping. */
+  SHIFT_RECORDS: 37,
   WIDTH: 40,
 } as const;
 

@@ -111,9 +111,10 @@ export class Simulator {
 
   /**
    * Draws `shots` measurement outcomes of `wires` (default all) with a seeded
-   * generator ({@link Random}: xoshiro128** seeded by splitmix32; each shot
-   * takes one uniform u in [0, 1) and picks the first outcome whose
-   * cumulative probability exceeds u). Returns outcome indices (first listed
+   * generator ({@link Random}: xoshiro128**; each shot takes one uniform u in
+   * [0, 1) and picks the first outcome whose cumulative probability exceeds
+   * u). The draws happen in the engine, with exactly the draws of
+   * {@link sampleFromProbabilities}. Returns outcome indices (first listed
    * wire = most significant bit). Same seed → same samples, in every runtime.
    */
   sample(circuit: Circuit, shots: number, seedOrOptions: number | (RunOptions & { seed?: number; wires?: readonly number[] }) = {}): Int32Array {
@@ -122,7 +123,7 @@ export class Simulator {
       throw new QDistillError('E_SHOTS', `sample: shots must be a positive integer, got ${shots}`);
     }
     const probabilities = this.probs(circuit, options.wires, options);
-    return sampleFromProbabilities(probabilities, shots, new Random(options.seed ?? 0));
+    return engineSample(this.kernel, probabilities, shots, new Random(options.seed ?? 0)).outcomes;
   }
 
   /** Frees nothing persistent; present for symmetry with pooled simulators. */
@@ -282,7 +283,29 @@ export function checkRegisterSize(numQubits: number, where: string): void {
   }
 }
 
-/** Seeded sampling from a probability vector (see {@link Simulator.sample}). */
+/**
+ * {@link sampleFromProbabilities} in the engine (one call, no loop per shot):
+ * the outcomes and the generator's state after the draws.
+ */
+export function engineSample(kernel: Kernel, probabilities: ArrayLike<number>, shots: number, rng: Random): { outcomes: Int32Array; rngState: number[] } {
+  const count = probabilities.length;
+  const probsPtr = kernel.allocF64(probabilities, 'sampling probabilities');
+  const cumulativePtr = kernel.alloc(count * 8, 'sampling scratch');
+  const outPtr = kernel.alloc(shots * 4, 'samples');
+  const rngPtr = kernel.alloc(16, 'generator state');
+  try {
+    kernel.u32(rngPtr, 4).set(rng.getState());
+    kernel.run('sample', (ex) => ex.sampleIndices(probsPtr, count, shots, rngPtr, cumulativePtr, outPtr));
+    return { outcomes: kernel.i32(outPtr, shots).slice(), rngState: Array.from(kernel.u32(rngPtr, 4)) };
+  } finally {
+    for (const ptr of [rngPtr, outPtr, cumulativePtr, probsPtr]) kernel.free(ptr);
+  }
+}
+
+/**
+ * Seeded sampling from a probability vector, the reference the engine's
+ * sampler matches draw for draw (see {@link Simulator.sample}).
+ */
 export function sampleFromProbabilities(probabilities: ArrayLike<number>, shots: number, rng: Random): Int32Array {
   const cumulative = new Float64Array(probabilities.length);
   let total = 0;
