@@ -8,10 +8,10 @@
 //   node experiments/run.mjs paper-003/003-paper-mnist-c6-q3-lenet.json …
 //   node experiments/run.mjs --match fashion       configs whose path contains "fashion"
 //   node experiments/run.mjs --skip-done           skip configs that already have a result
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runCliJson } from './cli-run.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -32,15 +32,6 @@ for (const config of configs) {
   if (skipDone && existsSync(out)) continue;
   const command = `npx qdistill kd ${relative(root, config)}`;
   process.stderr.write(`\n== ${command}\n`);
-  const started = Date.now();
-  const r = spawnSync(process.execPath, [join(root, 'bin', 'qdistill.js'), 'kd', config], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = (r.stdout ?? '').trim().split('\n');
-  process.stdout.write(r.stdout ?? '');
-  let summary;
-  try {
-    summary = JSON.parse(lines[lines.length - 1]);
-  } catch {
-    summary = { error: { code: 'E_RUN', message: `exit ${r.status}, no JSON line` } };
-  }
-  writeFileSync(out, `${JSON.stringify({ config: relative(here, config), command, wallSeconds: (Date.now() - started) / 1000, node: process.version, date: new Date().toISOString(), summary }, null, 2)}\n`);
+  const { summary, wallSeconds } = runCliJson(join(root, 'bin', 'qdistill.js'), ['kd', config], root);
+  writeFileSync(out, `${JSON.stringify({ config: relative(here, config), command, wallSeconds, node: process.version, date: new Date().toISOString(), summary }, null, 2)}\n`);
 }

@@ -9,10 +9,10 @@
 //   node experiments/paper-000/run.mjs 000-mnist-10-lenet.json …
 //   node experiments/paper-000/run.mjs --skip-done        skip configs that already have a result
 //   node experiments/paper-000/run.mjs --bin path/to/qdistill.js   another build of the CLI
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runCliJson } from '../cli-run.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -30,21 +30,12 @@ for (const config of configs) {
   if (skipDone && existsSync(out)) continue;
   const command = `npx qdistill dd ${relative(root, config)} --out ${relative(root, outDir)}`;
   process.stderr.write(`\n== ${command}\n`);
-  const started = Date.now();
-  const r = spawnSync(process.execPath, [bin, 'dd', config, '--out', outDir], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = (r.stdout ?? '').trim().split('\n');
-  process.stdout.write(r.stdout ?? '');
-  let summary;
-  try {
-    summary = JSON.parse(lines[lines.length - 1]);
-  } catch {
-    summary = { error: { code: 'E_RUN', message: `exit ${r.status}, no JSON line` } };
-  }
+  const { summary, wallSeconds } = runCliJson(bin, ['dd', config, '--out', outDir], root);
   writeFileSync(out, `${JSON.stringify({
     config: relative(join(root, 'experiments'), config),
     configContents: JSON.parse(readFileSync(config, 'utf8')),
     command,
-    wallSeconds: (Date.now() - started) / 1000,
+    wallSeconds,
     versions: { qdistill: pkg.version, node: process.version, pngjs: pkg.dependencies?.pngjs ?? null },
     date: new Date().toISOString(),
     summary,

@@ -1,5 +1,5 @@
 /** `qdistill dd`: dataset distillation (paper 000) from a JSON config or a preset, and `--evaluate` of a distilled file. */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import {
   QDistillError, evaluateDistilled, runDDExperiment, validateDDConfig,
@@ -7,6 +7,7 @@ import {
 } from '../index.js';
 import { loadDistilledFile, nodeDDEnvironment, saveDistilledFile, writeDistilledPng } from '../node.js';
 import { parseCommandArgs, parseIntList, parsePositiveInt, type Command } from './args.js';
+import { readJsonConfig } from './config-file.js';
 import { DD_PRESETS } from './dd-presets.js';
 import { pct, printTable, ProgressReporter } from './progress.js';
 
@@ -40,20 +41,12 @@ async function loadConfig(positionals: string[], preset: string | undefined): Pr
   if (preset !== undefined && positionals[0]) throw new QDistillError('E_USAGE', 'qdistill dd: give a config file or --preset, not both');
   if (preset !== undefined) {
     const found = DD_PRESETS[preset];
-    if (!found) throw new QDistillError('E_CONFIG', `--preset ${preset}: unknown preset (available: ${Object.keys(DD_PRESETS).join(', ')})`);
+    if (!found) throw new QDistillError('E_USAGE', `qdistill dd --preset ${preset}: unknown preset (available: ${Object.keys(DD_PRESETS).join(', ')})`);
     return validateDDConfig(structuredClone(found.config));
   }
   const file = positionals[0];
   if (!file) throw new QDistillError('E_USAGE', 'qdistill dd: give a config file, --preset <name> or --evaluate <file> (see: qdistill dd --help)');
-  const text = await readFile(file, 'utf8').catch((cause: unknown) => {
-    throw new QDistillError('E_CONFIG', `dd: cannot read config file ${file}`, { cause });
-  });
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (cause) {
-    throw new QDistillError('E_CONFIG', `dd: ${file} is not valid JSON (${(cause as Error).message})`, { cause });
-  }
+  const raw = await readJsonConfig('dd', file);
   const config = validateDDConfig(raw);
   resolveDataPaths(config.dataset, dirname(resolve(file)));
   return config;

@@ -7,29 +7,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../sdk/cli/main.js';
+import { runCli } from '../helpers/cli.js';
 import { CIFAR10_RECORD_BYTES } from '../../sdk/data/formats.js';
 import { Random } from '../../sdk/util/random.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-async function runCli(args: string[]): Promise<{ code: number; stdout: string[]; stderr: string }> {
-  const stdout: string[] = [];
-  let stderr = '';
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void stdout.push(a.join(' ')));
-  const err = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void (stderr += `${a.join(' ')}\n`));
-  const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await main(args), stdout, stderr };
-  } finally {
-    log.mockRestore();
-    err.mockRestore();
-    write.mockRestore();
-  }
-}
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -92,8 +74,8 @@ describe('qdistill dd', () => {
     expect(JSON.parse(unknownFlag.stdout.at(-1)!)).toMatchObject({ error: { code: 'E_USAGE' } });
     expect(unknownFlag.stderr).toContain("unknown option '--epoch'");
     const unknownPreset = await runCli(['dd', '--preset', 'mnist-11']);
-    expect(unknownPreset.code).toBe(1);
-    expect(JSON.parse(unknownPreset.stdout.at(-1)!)).toMatchObject({ error: { code: 'E_CONFIG', message: expect.stringContaining('unknown preset (available: mnist-10, ci-2class)') } });
+    expect(unknownPreset.code).toBe(2);
+    expect(JSON.parse(unknownPreset.stdout.at(-1)!)).toMatchObject({ error: { code: 'E_USAGE', message: 'qdistill dd --preset mnist-11: unknown preset (available: mnist-10, ci-2class)' } });
     const both = await runCli(['dd', 'x.json', '--preset', 'mnist-10']);
     expect(JSON.parse(both.stdout.at(-1)!)).toMatchObject({ error: { code: 'E_USAGE', message: 'qdistill dd: give a config file or --preset, not both' } });
     const missing = await runCli(['dd', '--evaluate', join(tmpdir(), 'no-such-file.qdd.json')]);
