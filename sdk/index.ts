@@ -16,12 +16,16 @@ export {
 } from './qnn/simulator.js';
 export { compileTape, slotAngles, type Tape, type SlotSource, type SlotOrigin } from './qnn/tape.js';
 export { hashFloat64 } from './util/hash.js';
-export { QNNLayer, type QNNLayerConfig, type MeasurementConfig, type DiffMethod, type WeightInit, type QNNGradients } from './qnn/qnn-layer.js';
-export { buildLayerCircuit, encoderInputs, type EncoderConfig, type AnsatzConfig } from './qnn/ansatz.js';
+export {
+  QNNLayer, type QNNLayerConfig, type MeasurementConfig, type DiffMethod, type WeightInit, type QNNGradients, type ShiftRuleConfig,
+} from './qnn/qnn-layer.js';
+export {
+  buildLayerCircuit, encoderInputs, type EncoderConfig, type AnsatzConfig, type DataReuploadingConfig, type ReuploadingBlockConfig,
+} from './qnn/ansatz.js';
 export { qnnBlock, QNNModule } from './qnn/qnn-module.js';
 export {
   createHybridModel, HybridModel, QuantumLeNet, Student003, QNNClassifier,
-  type HybridModelConfig, type QuantumLeNetConfig, type Student003Config, type QNNClassifierConfig,
+  type HybridModelConfig, type QuantumLeNetConfig, type Student003Config, type QNNClassifierConfig, type OutputScaleConfig,
 } from './qnn/hybrid.js';
 export * as nn from './nn/index.js';
 export * as optim from './nn/optim/index.js';

@@ -15,10 +15,10 @@ import { init as initNN } from '../nn/backend.js';
 import { HybridModel } from './models/hybrid-model.js';
 import { QuantumLeNet, type QuantumLeNetConfig } from './models/quantum-lenet.js';
 import { Student003, type Student003Config } from './models/student-003.js';
-import { QNNClassifier, type QNNClassifierConfig } from './models/qnn-classifier.js';
+import { QNNClassifier, type OutputScaleConfig, type QNNClassifierConfig } from './models/qnn-classifier.js';
 
 export { HybridModel, QuantumLeNet, Student003, QNNClassifier };
-export type { QuantumLeNetConfig, Student003Config, QNNClassifierConfig };
+export type { QuantumLeNetConfig, Student003Config, QNNClassifierConfig, OutputScaleConfig };
 
 /** Any hybrid model config. */
 export type HybridModelConfig = QuantumLeNetConfig | Student003Config | QNNClassifierConfig;
