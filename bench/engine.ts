@@ -25,11 +25,13 @@ const SIZES = [10, 16, 20, 24] as const;
 const PEER_SIZES = [10, 16, 20] as const;
 const SWEEP_QUBITS = 20;
 
-/** A gate of a workload, by PennyLane name. */
+/** A gate of a workload, by PennyLane name (the plain-JS and reference baselines know RX, RZ, Hadamard and CNOT). */
 interface GateSpec {
-  readonly name: 'RX' | 'RZ' | 'Hadamard' | 'CNOT';
+  readonly name: 'RX' | 'RZ' | 'Hadamard' | 'CNOT' | 'CZ' | 'CRX' | 'QubitUnitary';
   readonly wires: readonly number[];
   readonly angle?: number;
+  /** QubitUnitary's matrix. */
+  readonly matrix?: ComplexMatrix;
 }
 
 /** One W1 layer on n wires: RX(θ_w) on every wire w, then CNOT(i, i+1). */
@@ -47,7 +49,9 @@ function layersFor(n: number): number {
 
 function circuitOf(n: number, gates: readonly GateSpec[], repeat: number): Circuit {
   const c = new Circuit(n);
-  for (let r = 0; r < repeat; r++) for (const g of gates) c.op(g.name, g.wires, g.angle === undefined ? [] : [g.angle]);
+  for (let r = 0; r < repeat; r++) {
+    for (const g of gates) c.op(g.name, g.wires, g.matrix ? (g.matrix as never) : g.angle === undefined ? [] : [g.angle]);
+  }
   return c;
 }
 
@@ -335,7 +339,9 @@ export async function run(): Promise<Record<string, number>> {
   console.log('other load = share of the machine\'s CPU used by other processes during the engine\'s timed runs (> ~10%: numbers are contaminated)\n');
 
   const rows: string[][] = [];
-  for (const n of SIZES) {
+  const sizes = process.env.QDISTILL_BENCH_ENGINE === 'sweep' ? [] : SIZES;
+  if (!sizes.length) console.log('(QDISTILL_BENCH_ENGINE=sweep: W1 skipped, position sweep only)');
+  for (const n of sizes) {
     const layer = w1Layer(n);
     const repeat = layersFor(n);
     const runs = n >= 24 ? { warmup: 1, runs: 3 } : { warmup: 2, runs: 7 };
@@ -391,6 +397,7 @@ export async function run(): Promise<Record<string, number>> {
     ]);
     console.log(`  … ${n} qubits done${peer ? ` (quantum-circuit: ${peer.how})` : ''}`);
   }
+  if (sizes.length) {
   out.w1_n24_ms_per_gate = round(out.w1_n24_us_per_gate! / 1000);
   console.log();
   console.log(
@@ -410,6 +417,7 @@ export async function run(): Promise<Record<string, number>> {
   const qcCheck = checkPeer(QC, 10);
   console.log(`quantum-circuit computes the same W1 state at 10 qubits: max |Δψ| = ${qcCheck.toExponential(1)}`);
   out.quantum_circuit_check_n10_max_abs_diff = qcCheck;
+  }
 
   // Target-position sweep of single-gate kernels.
   const n = SWEEP_QUBITS;
@@ -455,5 +463,61 @@ export async function run(): Promise<Record<string, number>> {
   console.log(
     table(['gate', 'engine µs', 'ns/amp', 'other load', ...(candidate ? ['candidate µs', 'speedup'] : []), 'plain JS µs', 'engine vs JS', 'ref µs', 'engine vs ref'], sweepRows),
   );
+  Object.assign(out, positionSweep(sim.kernel, candidate));
+  return out;
+}
+
+/**
+ * Every target position of a gate at SWEEP_QUBITS qubits (two-wire gates:
+ * the target on wire w, the control on its neighbour). Per gate: the best
+ * position, the worst, worst/best over all positions and over the middle
+ * wires 1 … n−2. `Hadamard` (real matrix) against `QubitUnitary` with a
+ * complex matrix is the real-matrix fast path against the complex kernel.
+ */
+function positionSweep(kernel: Kernel, candidate: Candidate | undefined): Record<string, number> {
+  const n = SWEEP_QUBITS;
+  const out: Record<string, number> = {};
+  const complex = getGate('Rot').matrix([0.1, 0.7, 0.3]);
+  const neighbour = (w: number): number => (w === 0 ? 1 : w - 1);
+  const gates: Array<[string, (w: number) => GateSpec]> = [
+    ['RX', (w) => ({ name: 'RX', wires: [w], angle: 0.3 })],
+    ['RZ', (w) => ({ name: 'RZ', wires: [w], angle: 0.3 })],
+    ['H', (w) => ({ name: 'Hadamard', wires: [w] })],
+    ['U (complex 2×2)', (w) => ({ name: 'QubitUnitary', wires: [w], matrix: complex })],
+    ['CNOT', (w) => ({ name: 'CNOT', wires: [neighbour(w), w] })],
+    ['CZ', (w) => ({ name: 'CZ', wires: [neighbour(w), w] })],
+    ['CRX', (w) => ({ name: 'CRX', wires: [neighbour(w), w], angle: 0.4 })],
+  ];
+  console.log(`\n## Every target position at ${n} qubits (target on wire w = bit ${n - 1} − w; two-wire gates: control on a neighbouring wire; each run: the gate 16 times)\n`);
+  const engines: Array<[string, Kernel, number]> = [['engine', kernel, 0], ...(candidate ? [['candidate', candidate.kernel, candidate.blockBits] as [string, Kernel, number]] : [])];
+  const rows: string[][] = [];
+  const best = new Map<string, number>();
+  for (const [label, gate] of gates) {
+    for (const [which, k, blockBits] of engines) {
+      // The fastest of 7 runs: the machine is shared, and one busy moment would otherwise decide a position's number.
+      const us = Array.from({ length: n }, (_, w) => perGateUs(timeWasm(k, n, [gate(w)], 16, { warmup: 2, runs: 7 }, false, blockBits), 'minMs'));
+      const lowest = Math.min(...us);
+      const middle = us.slice(1, n - 1);
+      const key = `sweep_n${n}_${label.split(' ')[0]!.toLowerCase()}${which === 'candidate' ? '_candidate' : ''}`;
+      out[`${key}_best_us`] = round(lowest);
+      out[`${key}_worst_over_best`] = round(Math.max(...us) / lowest);
+      out[`${key}_middle_worst_over_best`] = round(Math.max(...middle) / lowest);
+      best.set(`${which} ${label}`, lowest);
+      rows.push([
+        `${label}${candidate ? ` (${which})` : ''}`,
+        `${fmt(lowest)} (w${us.indexOf(lowest)})`,
+        `${fmt(Math.max(...us))} (w${us.indexOf(Math.max(...us))})`,
+        `${(Math.max(...us) / lowest).toFixed(2)}×`,
+        `${(Math.max(...middle) / lowest).toFixed(2)}×`,
+        us.map((v) => v.toFixed(0)).join(' '),
+      ]);
+    }
+  }
+  console.log(table(['gate', 'best µs (wire)', 'worst µs (wire)', 'worst/best', 'middle wires worst/best', 'µs per gate at wire 0 … ' + (n - 1)], rows));
+  for (const [which] of engines) {
+    const speedup = best.get(`${which} U (complex 2×2)`)! / best.get(`${which} H`)!;
+    out[`sweep_n${n}_h_real_path_speedup${which === 'candidate' ? '_candidate' : ''}`] = round(speedup);
+    console.log(`${which}: Hadamard (real-matrix path) is ${speedup.toFixed(2)}× faster than the same kernel with a complex 2×2, best positions`);
+  }
   return out;
 }

@@ -14,6 +14,27 @@ export function applyPhaseOnMask(state: usize, numQubits: i32, mask: u32, pr: f6
   const count: u32 = (<u32>1 << <u32>numQubits) >> <u32>popcnt(mask);
   const run: u32 = mask == 0 ? count : mask & (~mask + 1);
   let i: u32 = 0;
+  if (run <= 2 && count >= run << 2) {
+    // Short runs (mask on the lowest bits): four runs per iteration, so the walk's cost is spread over 4–8 amplitudes.
+    const skip = mask | (run - 1), runBytes = <usize>run << 4;
+    for (let k: u32 = 0; k < count; k += run << 2) {
+      const b0 = amp(state, i | mask);
+      i = nextFree(i, skip);
+      const b1 = amp(state, i | mask);
+      i = nextFree(i, skip);
+      const b2 = amp(state, i | mask);
+      i = nextFree(i, skip);
+      const b3 = amp(state, i | mask);
+      i = nextFree(i, skip);
+      for (let o: usize = 0; o < runBytes; o += 16) {
+        v128.store(b0 + o, cmul(v128.load(b0 + o), vr, vi));
+        v128.store(b1 + o, cmul(v128.load(b1 + o), vr, vi));
+        v128.store(b2 + o, cmul(v128.load(b2 + o), vr, vi));
+        v128.store(b3 + o, cmul(v128.load(b3 + o), vr, vi));
+      }
+    }
+    return;
+  }
   if (run >= 2) {
     const skip = mask | (run - 1), runBytes = <usize>run << 4;
     for (let k: u32 = 0; k < count; k += run) {
@@ -56,6 +77,14 @@ function phase(a: v128, vr: v128, vi: v128, unitRe: bool): v128 {
   return f64x2.add(unitRe ? a : f64x2.mul(a, vr), f64x2.mul(swapReIm(a), vi));
 }
 
+/** One pair (p, p + stride): d0 on the first amplitude, d1 on the second. */
+// @ts-ignore: decorator
+@inline
+function phasePair(p: usize, stride: usize, v0r: v128, v0i: v128, v1r: v128, v1i: v128, unitRe: bool): void {
+  v128.store(p, phase(v128.load(p), v0r, v0i, unitRe));
+  v128.store(p + stride, phase(v128.load(p + stride), v1r, v1i, unitRe));
+}
+
 // @ts-ignore: decorator
 @inline
 function diagonalPairs(
@@ -68,8 +97,29 @@ function diagonalPairs(
   const stride = <usize>16 << <usize>bit;
   const run = pairRun(fixed, count);
   let i: u32 = 0;
+  const step = pairStep(fixed), skip = runSkip(fixed, run), runBytes = <usize>run * step;
+  if (run <= 4 && count >= run << 2) {
+    // Short runs (low bits, or a pair at a time when bits 0 and 1 are both fixed): four runs per iteration,
+    // so the walk's cost is spread over 4–16 pairs.
+    for (let k: u32 = 0; k < count; k += run << 2) {
+      const b0 = amp(state, i | ctrlMask);
+      i = nextFree(i, skip);
+      const b1 = amp(state, i | ctrlMask);
+      i = nextFree(i, skip);
+      const b2 = amp(state, i | ctrlMask);
+      i = nextFree(i, skip);
+      const b3 = amp(state, i | ctrlMask);
+      i = nextFree(i, skip);
+      for (let o: usize = 0; o < runBytes; o += step) {
+        phasePair(b0 + o, stride, v0r, v0i, v1r, v1i, unitRe);
+        phasePair(b1 + o, stride, v0r, v0i, v1r, v1i, unitRe);
+        phasePair(b2 + o, stride, v0r, v0i, v1r, v1i, unitRe);
+        phasePair(b3 + o, stride, v0r, v0i, v1r, v1i, unitRe);
+      }
+    }
+    return;
+  }
   if (run >= 2) {
-    const step = pairStep(fixed), skip = runSkip(fixed, run), runBytes = <usize>run * step;
     for (let k: u32 = 0; k < count; k += run) {
       const base = amp(state, i | ctrlMask);
       for (let o: usize = 0; o < runBytes; o += step << 1) {

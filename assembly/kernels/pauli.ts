@@ -31,6 +31,15 @@ function mix(a: v128, b: v128, vc: v128, sign: v128, swap: bool, unitC: bool): v
   return f64x2.add(unitC ? a : f64x2.mul(a, vc), f64x2.mul(swap ? swapReIm(b) : b, sign));
 }
 
+/** One pair (p, p + stride) of the single-bit word: mix both ways. */
+// @ts-ignore: decorator
+@inline
+function mixPair(p: usize, stride: usize, vc: v128, signP: v128, signQ: v128, swap: bool, unitC: bool): void {
+  const x0 = v128.load(p), x1 = v128.load(p + stride);
+  v128.store(p, mix(x0, x1, vc, signP, swap, unitC));
+  v128.store(p + stride, mix(x1, x0, vc, signQ, swap, unitC));
+}
+
 /**
  * The single-bit word (xMask one bit, zMask ⊆ xMask: X or Y on one qubit):
  * pairs (j, j + 2^bit) with fixed signs, walked in runs (see bits.ts). Each
@@ -47,8 +56,29 @@ function singleBit(
   const stride = <usize>xMask << 4;
   const run = pairRun(fixed, count);
   let i: u32 = 0;
+  const step = pairStep(fixed), skip = runSkip(fixed, run), runBytes = <usize>run * step;
+  if (run <= 4 && count >= run << 2) {
+    // Short runs (low bits, or a pair at a time when bits 0 and 1 are both fixed): four runs per iteration,
+    // so the walk's cost is spread over 4–16 pairs.
+    for (let k: u32 = 0; k < count; k += run << 2) {
+      const b0 = amp(state, i | ctrlMask);
+      i = nextFree(i, skip);
+      const b1 = amp(state, i | ctrlMask);
+      i = nextFree(i, skip);
+      const b2 = amp(state, i | ctrlMask);
+      i = nextFree(i, skip);
+      const b3 = amp(state, i | ctrlMask);
+      i = nextFree(i, skip);
+      for (let o: usize = 0; o < runBytes; o += step) {
+        mixPair(b0 + o, stride, vc, signP, signQ, swap, unitC);
+        mixPair(b1 + o, stride, vc, signP, signQ, swap, unitC);
+        mixPair(b2 + o, stride, vc, signP, signQ, swap, unitC);
+        mixPair(b3 + o, stride, vc, signP, signQ, swap, unitC);
+      }
+    }
+    return;
+  }
   if (run >= 2) {
-    const step = pairStep(fixed), skip = runSkip(fixed, run), runBytes = <usize>run * step;
     for (let k: u32 = 0; k < count; k += run) {
       const base = amp(state, i | ctrlMask);
       for (let o: usize = 0; o < runBytes; o += step << 1) {

@@ -1,6 +1,16 @@
 // Permutation gates: amplitudes move, nothing is multiplied.
 import { amp, nextFree, pairRun, pairStep, runSkip } from './bits';
 
+/** Exchanges the amplitudes at p and p + distance. */
+// @ts-ignore: decorator
+@inline
+function swapPair(p: usize, distance: isize): void {
+  const q = <usize>(<isize>p + distance);
+  const a = v128.load(p);
+  v128.store(p, v128.load(q));
+  v128.store(q, a);
+}
+
 /**
  * Exchanges amplitude i|from and i|to for every index i whose `fixed` bits
  * (from, to and the controls) are 0, with `ctrlMask` ORed in: the shared
@@ -15,8 +25,29 @@ function exchange(state: usize, numQubits: i32, fixed: u32, ctrlMask: u32, from:
   const distance = (<isize>to - <isize>from) << 4; // bytes from one amplitude of a pair to the other
   const run = pairRun(fixed, count);
   let i: u32 = 0;
+  const step = pairStep(fixed), skip = runSkip(fixed, run), runBytes = <usize>run * step;
+  if (run <= 4 && count >= run << 2) {
+    // Short runs (low bits, or a pair at a time when bits 0 and 1 are both fixed): four runs per iteration,
+    // so the walk's cost is spread over 4–16 pairs.
+    for (let k: u32 = 0; k < count; k += run << 2) {
+      const b0 = amp(state, i | offset);
+      i = nextFree(i, skip);
+      const b1 = amp(state, i | offset);
+      i = nextFree(i, skip);
+      const b2 = amp(state, i | offset);
+      i = nextFree(i, skip);
+      const b3 = amp(state, i | offset);
+      i = nextFree(i, skip);
+      for (let o: usize = 0; o < runBytes; o += step) {
+        swapPair(b0 + o, distance);
+        swapPair(b1 + o, distance);
+        swapPair(b2 + o, distance);
+        swapPair(b3 + o, distance);
+      }
+    }
+    return;
+  }
   if (run >= 2) {
-    const step = pairStep(fixed), skip = runSkip(fixed, run), runBytes = <usize>run * step;
     for (let k: u32 = 0; k < count; k += run) {
       const base = amp(state, i | offset);
       for (let o: usize = 0; o < runBytes; o += step << 1) {
