@@ -10,6 +10,16 @@
 //       ratio                                                  → w3_adjoint_over_pshift
 //   W4  10 qubits: AmplitudeEmbedding(1024) + 4 SEL + ⟨Z⟩ all wires, forward +
 //       adjoint backward of 200 samples                        → w4_samples_per_s
+//   W3 forward + finite differences of everything (weights and the 64
+//       features, one engine call)                             → w3_fd_samples_per_s
+//   W2 forward with 1,000 shots per readout (drawn in the engine)
+//                                                              → shots_samples_per_s
+//   W3 forward + parameter shift with 1,000 shots per shifted run, ∂weights
+//       (angle inputs instead of amplitude ones: shots cannot differentiate
+//       a state preparation)                                   → w3_pshift_shots_samples_per_s
+//   W4 with probs on all 10 wires (1,024 outputs), forward and forward +
+//       adjoint                                                → probs10_forward_samples_per_s,
+//                                                                probs10_adjoint_samples_per_s
 //
 // Baseline in the same process: the plain-TS reference engine (referenceRun,
 // full gate matrices, per sample) on W2 forward and W4 forward, on fewer
@@ -35,7 +45,7 @@ const PEERS = {
   w4: { lightning: 4_900, plainJs: 990, target: 6_000 },
 } as const;
 
-function config(numQubits: number, layers: number, diffMethod: DiffMethod): QNNLayerConfig {
+function config(numQubits: number, layers: number, diffMethod: DiffMethod, extra: Partial<QNNLayerConfig> = {}): QNNLayerConfig {
   return {
     numQubits,
     encoder: { type: 'AmplitudeEmbedding', numFeatures: 2 ** numQubits, pad: 0, normalize: true },
@@ -43,6 +53,7 @@ function config(numQubits: number, layers: number, diffMethod: DiffMethod): QNNL
     measurements: [{ type: 'expvalZ' }],
     diffMethod,
     seed: 1,
+    ...extra,
   };
 }
 
@@ -67,16 +78,16 @@ function measure(name: string, samples: number, fn: () => void, runs: { warmup: 
 }
 
 /** Forward of a whole batch in one call. */
-function forwardRun(kernel: Kernel, n: number, layers: number, samples: number, rng: Random): { fn: () => void; dispose: () => void } {
-  const layer = new QNNLayer(config(n, layers, 'adjoint'), kernel);
-  const x = features(rng, samples, 2 ** n);
+function forwardRun(kernel: Kernel, n: number, layers: number, samples: number, rng: Random, extra: Partial<QNNLayerConfig> = {}): { fn: () => void; dispose: () => void } {
+  const layer = new QNNLayer(config(n, layers, 'adjoint', extra), kernel);
+  const x = features(rng, samples, layer.numInputs);
   return { fn: () => void layer.forward(x, samples), dispose: () => layer.dispose() };
 }
 
 /** Forward + backward (all weights and all raw features) of a whole batch. */
-function gradientRun(kernel: Kernel, n: number, layers: number, samples: number, method: DiffMethod, rng: Random): { fn: () => void; dispose: () => void } {
-  const layer = new QNNLayer(config(n, layers, method), kernel);
-  const x = features(rng, samples, 2 ** n);
+function gradientRun(kernel: Kernel, n: number, layers: number, samples: number, method: DiffMethod, rng: Random, extra: Partial<QNNLayerConfig> = {}): { fn: () => void; dispose: () => void } {
+  const layer = new QNNLayer(config(n, layers, method, extra), kernel);
+  const x = features(rng, samples, layer.numInputs);
   const g = Float64Array.from({ length: samples * layer.numOutputs }, () => rng.range(-1, 1));
   return {
     fn: () => {
@@ -143,6 +154,32 @@ export async function run(): Promise<Record<string, number>> {
   job.dispose();
   rows.push(w4f);
 
+  job = gradientRun(kernel, 6, 3, 200, 'finite-diff', rng);
+  const w3f = measure('W3 forward+finite-diff (everything)', 200, job.fn, { warmup: 1, runs: 5 });
+  job.dispose();
+  rows.push(w3f);
+
+  job = forwardRun(kernel, 6, 3, 2_000, rng, { shots: 1000 });
+  const shots = measure('W2 forward, 1,000 shots per readout', 2_000, job.fn, steady);
+  job.dispose();
+  rows.push(shots);
+
+  const angle = { encoder: { type: 'AngleEmbedding', rotation: 'Y' } as const, shots: 1000 };
+  job = gradientRun(kernel, 6, 3, 50, 'parameter-shift', rng, angle);
+  const w3ps = measure('W3 (angle inputs) forward+parameter-shift, 1,000 shots per run', 50, job.fn, { warmup: 1, runs: 5 });
+  job.dispose();
+  rows.push(w3ps);
+
+  const probs10 = { measurements: [{ type: 'probs' }] as QNNLayerConfig['measurements'] };
+  job = forwardRun(kernel, 10, 4, 200, rng, probs10);
+  const p10f = measure('W4 with probs on 10 wires, forward', 200, job.fn, steady);
+  job.dispose();
+  rows.push(p10f);
+  job = gradientRun(kernel, 10, 4, 100, 'adjoint', rng, probs10);
+  const p10a = measure('W4 with probs on 10 wires, forward+adjoint', 100, job.fn, steady);
+  job.dispose();
+  rows.push(p10a);
+
   // Baseline: the plain-TS reference engine in this process.
   const refW2 = measure('baseline: reference engine, W2 forward', 500, referenceForward(6, 3, 500, rng), { warmup: 1, runs: 5 });
   rows.push(refW2);
@@ -173,6 +210,11 @@ export async function run(): Promise<Record<string, number>> {
     w3_adjoint_over_pshift: round(w3a.perSecond / w3p.perSecond),
     w4_samples_per_s: round(w4.perSecond),
     w4_forward_samples_per_s: round(w4f.perSecond),
+    w3_fd_samples_per_s: round(w3f.perSecond),
+    shots_samples_per_s: round(shots.perSecond),
+    w3_pshift_shots_samples_per_s: round(w3ps.perSecond),
+    probs10_forward_samples_per_s: round(p10f.perSecond),
+    probs10_adjoint_samples_per_s: round(p10a.perSecond),
     w2_reference_ts_samples_per_s: round(refW2.perSecond),
     w2_over_reference_ts: round(w2.perSecond / refW2.perSecond),
   };
