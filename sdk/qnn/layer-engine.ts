@@ -276,8 +276,13 @@ export class LayerEngine {
       this.staticPtrs.push(ptr);
       return ptr;
     };
-    const ops = keep(k.allocI32(tape.ops.length ? tape.ops : [0], 'tape ops'));
-    const consts = keep(k.allocF64(tape.consts.length ? tape.consts : [0], 'tape constants'));
+    const desc = new Float64Array(Desc.WIDTH);
+    /** Allocates engine memory for descriptor field `field` (a pointer field). */
+    const area = (field: number, bytes: number, what: string): void => {
+      desc[field] = keep(k.alloc(Math.max(16, bytes), what));
+    };
+    desc[Desc.OPS] = keep(k.allocI32(tape.ops.length ? tape.ops : [0], 'tape ops'));
+    desc[Desc.CONSTS] = keep(k.allocF64(tape.consts.length ? tape.consts : [0], 'tape constants'));
     const slots = new Float64Array(Math.max(1, tape.slots.length) * SLOT_WIDTH);
     tape.slots.forEach((s, i) => {
       const row = slots.subarray(i * SLOT_WIDTH, (i + 1) * SLOT_WIDTH);
@@ -291,31 +296,28 @@ export class LayerEngine {
         row[SlotField.OFFSET] = s.offset;
       }
     });
-    const slotsPtr = keep(k.allocF64(slots, 'slot table'));
+    desc[Desc.SLOTS] = keep(k.allocF64(slots, 'slot table'));
     const table = readoutTable(readouts);
-    const readoutsPtr = keep(k.allocF64(table.table, 'readouts'));
-    const bitsPtr = keep(k.allocI32(table.bits, 'readout wires'));
-    const matricesPtr = keep(k.alloc(Math.max(16, readouts.matricesLength * 8), 'observable matrices'));
-    const anglesPtr = keep(k.alloc(Math.max(16, tape.slots.length * 8), 'angles'));
-    const scratchPtr = keep(k.alloc(Math.max(16 << Math.max(1, tape.maxDenseWires), 8 * k.exports.zScratchLength(n)), 'scratch'));
-    const stepsPtr = keep(k.alloc(Math.max(1, tape.numOps) * STEP_WIDTH * 4, 'plan steps'));
-    const fusedPtr = keep(k.alloc(k.exports.fusedLength(tape.numOps) * 8, 'fused run matrices'));
-    const inputSlotsPtr = keep(k.alloc(Math.max(1, tape.slots.length) * 4, 'input slots'));
-    const slotGradsPtr = keep(k.alloc(Math.max(1, tape.slots.length) * 8, 'slot gradients'));
-    const shiftRecordsPtr = keep(k.alloc(Math.max(1, tape.slots.length) * 16, 'parameter-shift records'));
-    const outputsScratchPtr = keep(k.alloc(2 * readouts.numOutputs * 8, 'outputs scratch'));
+    desc[Desc.READOUTS] = keep(k.allocF64(table.table, 'readouts'));
+    desc[Desc.BITS] = keep(k.allocI32(table.bits, 'readout wires'));
+    const numSlots = Math.max(1, tape.slots.length);
     const largestProbs = Math.max(0, ...readouts.readouts.filter((r) => r.kind === ReadoutKind.PROBS).map((r) => r.count));
-    const sampleScratchPtr = keep(k.alloc(3 * (largestProbs + 1) * 8, 'sampling scratch'));
-    const psiPtr = keep(k.alloc(16 << n, 'state'));
-    const lambdaPtr = keep(k.alloc(16 << n, 'adjoint state'));
+    area(Desc.MATRICES, readouts.matricesLength * 8, 'observable matrices');
+    area(Desc.ANGLES, numSlots * 8, 'angles');
+    area(Desc.SCRATCH, Math.max(16 << Math.max(1, tape.maxDenseWires), 8 * k.exports.zScratchLength(n)), 'scratch');
+    area(Desc.STEPS, Math.max(1, tape.numOps) * STEP_WIDTH * 4, 'plan steps');
+    area(Desc.FUSED, k.exports.fusedLength(tape.numOps) * 8, 'fused run matrices');
+    area(Desc.INPUT_SLOTS, numSlots * 4, 'input slots');
+    area(Desc.SLOT_GRADS, numSlots * 8, 'slot gradients');
+    area(Desc.SHIFT_RECORDS, numSlots * 16, 'parameter-shift records');
+    area(Desc.OUTPUTS_SCRATCH, 2 * readouts.numOutputs * 8, 'outputs scratch');
+    area(Desc.SAMPLE_SCRATCH, 3 * (largestProbs + 1) * 8, 'sampling scratch');
+    area(Desc.PSI, 16 << n, 'state');
+    area(Desc.LAMBDA, 16 << n, 'adjoint state');
     const prep = tape.prep;
-    const desc = new Float64Array(Desc.WIDTH);
     desc[Desc.NUM_QUBITS] = n;
     desc[Desc.NUM_OPS] = tape.numOps;
-    desc[Desc.OPS] = ops;
-    desc[Desc.CONSTS] = consts;
     desc[Desc.NUM_SLOTS] = tape.slots.length;
-    desc[Desc.SLOTS] = slotsPtr;
     desc[Desc.PREP_KIND] = !prep ? Prep.NONE : prep.kind === 'amplitude' ? Prep.AMPLITUDE : Prep.STATE;
     if (prep?.kind === 'amplitude') {
       desc[Desc.PREP_NUM_FEATURES] = prep.numFeatures;
@@ -328,22 +330,8 @@ export class LayerEngine {
       desc[Desc.PREP_OFFSET] = prep.inputOffset;
     }
     desc[Desc.NUM_READOUTS] = readouts.readouts.length;
-    desc[Desc.READOUTS] = readoutsPtr;
     desc[Desc.NUM_OUTPUTS] = readouts.numOutputs;
     desc[Desc.NUM_INPUTS] = this.numInputs;
-    desc[Desc.ANGLES] = anglesPtr;
-    desc[Desc.SCRATCH] = scratchPtr;
-    desc[Desc.BITS] = bitsPtr;
-    desc[Desc.MATRICES] = matricesPtr;
-    desc[Desc.PSI] = psiPtr;
-    desc[Desc.LAMBDA] = lambdaPtr;
-    desc[Desc.STEPS] = stepsPtr;
-    desc[Desc.FUSED] = fusedPtr;
-    desc[Desc.INPUT_SLOTS] = inputSlotsPtr;
-    desc[Desc.SLOT_GRADS] = slotGradsPtr;
-    desc[Desc.SHIFT_RECORDS] = shiftRecordsPtr;
-    desc[Desc.OUTPUTS_SCRATCH] = outputsScratchPtr;
-    desc[Desc.SAMPLE_SCRATCH] = sampleScratchPtr;
     desc[Desc.NUM_WEIGHTS] = this.numWeights;
     const descPtr = keep(k.allocF64(desc, 'layer descriptor'));
     // The plan (fused single-qubit runs, gradient groups) is built once, here.
