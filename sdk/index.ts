@@ -30,17 +30,27 @@ export {
 export * as nn from './nn/index.js';
 export * as optim from './nn/optim/index.js';
 export * as data from './data/index.js';
-export { kdLoss, kdLossTerms, type KDLossOptions } from './nn/losses.js';
+export { kdLoss, kdLossTerms, supervisedLoss, type KDLossOptions } from './nn/losses.js';
+export { temperedLogProbs, outputAccuracy, type OutputSpec, type BornTempering } from './nn/outputs.js';
 export {
   distillKnowledge, evaluate, PAPER_003_KD,
-  type DistillKnowledgeOptions, type DistillKnowledgeResult, type EpochRecord, type TrainProgress, type OptimizerConfig,
+  type DistillKnowledgeOptions, type DistillKnowledgeResult, type DistillMode, type EpochRecord, type SplitScore, type TrainProgress,
+  type OptimizerConfig, type InputTransform,
 } from './distill/knowledge.js';
-export { teacherLogits, type TeacherLike } from './distill/teacher.js';
-export { validateKDConfig, type KDExperimentConfig, type DatasetSpec, type TeacherSpec, type TransformSpec } from './distill/config.js';
+export { teacherLogits, teacherBatchLogits, type TeacherLike, type TeacherInput } from './distill/teacher.js';
 export {
-  runKDExperiment, meanStd, logitsAccuracy,
-  type ExperimentEnvironment, type ExperimentProgress, type ArmSummary, type KDExperimentResult,
+  validateKDConfig, experimentArms, kdExperimentSchema, ARMS,
+  type KDExperimentConfig, type DatasetSpec, type ImageDatasetSpec, type ZxzDatasetSpec, type TeacherSpec, type CompressSpec, type ProtocolSpec, type ArmName,
+} from './distill/config.js';
+export { applyProtocol } from './distill/protocols.js';
+export { carveSplits, type SplitSpec, type SplitIndices } from './distill/splits.js';
+export { meanStd, pairedComparison, type PairedComparison } from './distill/stats.js';
+export {
+  runKDExperiment, prepareKDExperiment, runPreparedExperiment, logitsAccuracy, ARM_LABELS,
+  type ExperimentEnvironment, type ExperimentHooks, type ExperimentProgress, type ArmSummary, type ArmComparison, type RunRecord,
+  type KDExperimentResult, type PreparedExperiment, type TeacherTrainingData,
 } from './distill/experiment.js';
+export { runKDSweep, parseSetFlag, type SweepAxis, type SweepResult } from './distill/sweep.js';
 export * from './teachers/index.js';
 export { serializeHybridCheckpoint, restoreHybridModel } from './qnn/hybrid-checkpoint.js';
 export {

@@ -1,28 +1,40 @@
-/** `qdistill kd`: knowledge-distillation experiments from a JSON config or a preset. */
-import { mkdir, readFile } from 'node:fs/promises';
+/** `qdistill kd`: knowledge-distillation experiments from a JSON config or a preset, with paired statistics and sweeps. */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import {
-  QDistillError, validateKDConfig, runKDExperiment, serializeHybridCheckpoint, type KDExperimentConfig, type KDExperimentResult,
+  ARM_LABELS, QDistillError, validateKDConfig, runKDExperiment, runKDSweep, parseSetFlag, serializeHybridCheckpoint,
+  type ArmName, type ExperimentHooks, type KDExperimentConfig, type KDExperimentResult, type SweepResult,
 } from '../index.js';
 import { nodeExperimentEnvironment, writeFileAtomic } from '../node.js';
 import { parseCommandArgs, parseIntList, parsePositiveInt, type Command } from './args.js';
 import { KD_PRESETS } from './presets.js';
 import { pct, printTable, ProgressReporter } from './progress.js';
 
-const HELP = `qdistill kd — knowledge distillation: a student with and without a teacher
+const HELP = `qdistill kd — knowledge distillation into a quantum student, with honest comparisons
 
 Usage:
   qdistill kd <config.json> [flags]
   qdistill kd --preset <name> [flags]      (qdistill presets lists them)
 
 Flags:
-  --epochs N            override train.epochs
-  --seeds a,b,c         override train.seeds
-  --no-baseline         skip the run without a teacher
-  --checkpoint-dir DIR  keep the best student of every run there (.qdc)
+  --epochs N             override train.epochs
+  --seeds a,b,c          override train.seeds (paired: every arm runs on every seed)
+  --arms a,b             override the arms: kd, kd-labelled, baseline, pseudo-labels
+  --protocol NAME        run a paper's exact protocol (paper-003-exact)
+  --set path=v1,v2,…     sweep a config value (repeatable: the grid of all --set);
+                         selection uses the validation split only, then the
+                         selected point runs every arm and reads the test split once
+  --out FILE             also write the full results (config, runs, histories) as JSON
+  --checkpoint-dir DIR   keep each run's best-validation student there (.qdc)
 
-The last line of stdout is one JSON object (testAccuracy, baselineAccuracy,
-teacherAccuracy, epochs, seconds, …). Progress is drawn on stderr.`;
+Every run selects its epoch on a validation split carved from the training
+data; the test split is read once per run. Arms share seeds, initial weights
+and batch order; the table gives mean ± std over seeds and the paired
+difference with its 95 % confidence interval.
+
+The last line of stdout is one JSON object: testAccuracy, baselineAccuracy,
+pseudoLabelAccuracy, gain, gainCI95, selection, seeds, teacherAccuracy,
+seconds, …. Progress is drawn on stderr.`;
 
 /** ONNX teacher paths in a config file are relative to the file (URLs and absolute paths stay). */
 function resolveTeacherPaths(spec: KDExperimentConfig['teacher'], base: string): void {
@@ -31,22 +43,65 @@ function resolveTeacherPaths(spec: KDExperimentConfig['teacher'], base: string):
   if (spec.type === 'ensemble') spec.members.forEach((m) => resolveTeacherPaths(m, base));
 }
 
-function printResult(result: KDExperimentResult): void {
-  console.log(`\n${result.name}: ${result.trainSize} training / ${result.testSize} test samples, ${result.epochs} epochs, seeds ${result.seeds.join(',')}`);
-  const rows: string[][] = [['run', 'best test acc (mean ± std)', 'last epoch', 'per seed (best)']];
-  if (result.teacherAccuracy !== null) rows.push(['teacher', pct(result.teacherAccuracy), '', '']);
-  for (const [label, arm] of [['student + KD', result.kd], ['student, no KD', result.baseline]] as const) {
-    if (!arm) continue;
-    rows.push([label, `${pct(arm.mean)} ± ${(100 * arm.std).toFixed(2)}`, pct(arm.lastMean), arm.bestAccuracies.map((a) => (100 * a).toFixed(1)).join(' ')]);
+const ci = (c: KDExperimentResult['comparisons'][number] | undefined): string => {
+  if (!c?.comparison.interval) return '';
+  const [lo, hi] = c.comparison.interval;
+  const s = (x: number): string => `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(2)}`;
+  return `${s(c.comparison.meanDifference)} [${s(lo)}, ${s(hi)}]`;
+};
+
+/** The result as a table and verdict lines on stdout. */
+export function printKDResult(result: KDExperimentResult): void {
+  const s = result.sizes;
+  console.log(`\n${result.name}: ${s.labelled} labelled, ${s.transfer} transfer, ${s.validation} validation, ${s.test} test samples; seeds ${result.seeds.join(',')}`);
+  const rows: string[][] = [['run', 'epochs', 'validation', 'test (selected epoch)', 'test (last epoch)', 'per seed (test)']];
+  if (result.teacher) rows.push(['teacher', '', pct(result.teacher.validationAccuracy), pct(result.teacher.testAccuracy), '', '']);
+  for (const arm of Object.keys(result.arms) as ArmName[]) {
+    const a = result.arms[arm]!;
+    rows.push([
+      `student, ${ARM_LABELS[arm]}`, String(a.epochs), `${pct(a.validation.mean)} ± ${(100 * a.validation.std).toFixed(2)}`,
+      `${pct(a.test.mean)} ± ${(100 * a.test.std).toFixed(2)}`, pct(a.lastTest.mean), a.runs.map((r) => (100 * r.testAccuracy).toFixed(1)).join(' '),
+    ]);
   }
   printTable(rows);
+  if (result.comparisons.length) console.log('');
+  for (const c of result.comparisons) console.log(c.comparison.verdict);
+  if (!result.pairedInit) console.log('warning: the arms of a seed did not start from identical weights; the comparison is not paired');
+}
+
+function summaryLine(result: KDExperimentResult, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const arm = (name: ArmName): number | null => result.arms[name]?.test.mean ?? null;
+  const gain = result.comparisons.find((c) => c.a === 'kd' && c.b === 'baseline');
+  const vsPseudo = result.comparisons.find((c) => c.a === 'kd' && c.b === 'pseudo-labels');
+  return {
+    experiment: result.name,
+    testAccuracy: arm('kd') ?? arm('kd-labelled') ?? arm('baseline'),
+    testAccuracyStd: result.arms.kd?.test.std ?? null,
+    baselineAccuracy: arm('baseline'),
+    baselineAccuracyStd: result.arms.baseline?.test.std ?? null,
+    pseudoLabelAccuracy: arm('pseudo-labels'),
+    kdLabelledAccuracy: arm('kd-labelled'),
+    gain: gain?.comparison.meanDifference ?? null,
+    gainCI95: gain?.comparison.interval ?? null,
+    gainVerdict: gain?.comparison.verdict ?? null,
+    gainOverPseudoLabels: vsPseudo?.comparison.meanDifference ?? null,
+    gainOverPseudoLabelsCI95: vsPseudo?.comparison.interval ?? null,
+    selection: result.selection,
+    pairedInit: result.pairedInit,
+    seeds: result.seeds,
+    teacherAccuracy: result.teacher?.testAccuracy ?? null,
+    epochs: result.config.train.epochs,
+    sizes: result.sizes,
+    seconds: Number(result.seconds.toFixed(2)),
+    ...extra,
+  };
 }
 
 async function loadConfig(positionals: string[], preset: string | undefined): Promise<KDExperimentConfig> {
   if (preset !== undefined && positionals[0]) throw new QDistillError('E_USAGE', 'qdistill kd: give a config file or --preset, not both');
   if (preset !== undefined) {
     const found = KD_PRESETS[preset];
-    if (!found) throw new QDistillError('E_CONFIG', `--preset ${preset}: unknown preset (available: ${Object.keys(KD_PRESETS).join(', ')})`);
+    if (!found) throw new QDistillError('E_USAGE', `qdistill kd --preset ${preset}: unknown preset (available: ${Object.keys(KD_PRESETS).join(', ')})`);
     return validateKDConfig(structuredClone(found.config));
   }
   const file = positionals[0];
@@ -65,14 +120,22 @@ async function loadConfig(positionals: string[], preset: string | undefined): Pr
   return config;
 }
 
+function printSweep(sweep: SweepResult): void {
+  console.log('\nsweep (selected on validation; the test split was read only for the selected point):');
+  const keys = Object.keys(sweep.points[0]!.assignment);
+  const rows: string[][] = [[...keys, `validation (${sweep.points[0]!.arm}, mean ± std)`, '']];
+  sweep.points.forEach((p, i) => rows.push([...keys.map((k) => JSON.stringify(p.assignment[k])), `${pct(p.validation.mean)} ± ${(100 * p.validation.std).toFixed(2)}`, i === sweep.selected ? '← selected' : '']));
+  printTable(rows);
+}
+
 export const kdCommand: Command = {
   name: 'kd',
-  summary: '<config.json> | --preset <name>   knowledge distillation, KD vs no KD',
+  summary: '<config.json> | --preset <name>   knowledge distillation: KD vs no KD vs pseudo-labels',
   help: HELP,
   async run(argv) {
     const { values, positionals, help } = parseCommandArgs('kd', argv, {
-      preset: { type: 'string' }, epochs: { type: 'string' }, seeds: { type: 'string' },
-      'no-baseline': { type: 'boolean' }, 'checkpoint-dir': { type: 'string' },
+      preset: { type: 'string' }, epochs: { type: 'string' }, seeds: { type: 'string' }, arms: { type: 'string' },
+      protocol: { type: 'string' }, set: { type: 'string', multiple: true }, out: { type: 'string' }, 'checkpoint-dir': { type: 'string' },
     }, 1);
     if (help) {
       console.log(HELP);
@@ -81,21 +144,27 @@ export const kdCommand: Command = {
     const config = await loadConfig(positionals, values.preset as string | undefined);
     if (typeof values.epochs === 'string') config.train.epochs = parsePositiveInt('epochs', values.epochs);
     if (typeof values.seeds === 'string') config.train.seeds = parseIntList('seeds', values.seeds, { min: 0 });
-    if (values['no-baseline']) config.baseline = false;
+    if (typeof values.arms === 'string') {
+      const arms = values.arms.split(',');
+      if (arms.some((a) => !a)) throw new QDistillError('E_USAGE', `--arms: expected a comma-separated list, got ${JSON.stringify(values.arms)}`);
+      config.arms = arms as ArmName[];
+    }
+    if (typeof values.protocol === 'string') config.protocol = { name: values.protocol as 'paper-003-exact' };
     validateKDConfig(config);
+    const axes = ((values.set as string[] | undefined) ?? []).map(parseSetFlag);
 
     const progress = new ProgressReporter();
     const checkpointDir = values['checkpoint-dir'] as string | undefined;
     const bestSoFar = new Map<string, number>();
-    const result = await runKDExperiment(config, nodeExperimentEnvironment(), {
+    const hooks: ExperimentHooks = {
       onEpoch: async (run, seed, record, student) => {
         if (checkpointDir === undefined) return;
         const key = `${run}-seed${seed}`;
-        if (record.testAccuracy <= (bestSoFar.get(key) ?? -1)) return;
-        bestSoFar.set(key, record.testAccuracy);
+        if (!(record.validationAccuracy > (bestSoFar.get(key) ?? -1))) return;
+        bestSoFar.set(key, record.validationAccuracy);
         const file = join(resolve(checkpointDir), `${config.name ?? 'experiment'}-${key}.qdc`);
         await mkdir(dirname(file), { recursive: true });
-        await writeFileAtomic(file, serializeHybridCheckpoint(student, { metadata: { epoch: record.epoch, testAccuracy: record.testAccuracy } }));
+        await writeFileAtomic(file, serializeHybridCheckpoint(student, { metadata: { epoch: record.epoch, validationAccuracy: record.validationAccuracy } }));
       },
       onMessage: (m) => progress.message(m),
       onProgress: ({ run, seed, progress: p }) => {
@@ -107,22 +176,24 @@ export const kdCommand: Command = {
           milestone: p.step === p.stepsPerEpoch,
         });
       },
-    });
+    };
+    const env = nodeExperimentEnvironment();
+    let result: KDExperimentResult;
+    let sweep: SweepResult | null = null;
+    if (axes.length) {
+      sweep = await runKDSweep(config, axes, env, hooks);
+      result = sweep.result;
+    } else result = await runKDExperiment(config, env, hooks);
     progress.stop();
-    printResult(result);
-    console.log(JSON.stringify({
-      experiment: result.name,
-      testAccuracy: result.kd?.mean ?? null,
-      testAccuracyStd: result.kd?.std ?? null,
-      baselineAccuracy: result.baseline?.mean ?? null,
-      baselineAccuracyStd: result.baseline?.std ?? null,
-      teacherAccuracy: result.teacherAccuracy,
-      epochs: result.epochs,
-      seeds: result.seeds,
-      trainSize: result.trainSize,
-      testSize: result.testSize,
-      seconds: Number(result.seconds.toFixed(2)),
-    }));
+    if (sweep) printSweep(sweep);
+    printKDResult(result);
+    const extra = sweep ? { sweep: sweep.points.map((p) => ({ ...p.assignment, validation: p.validation.mean })), selectedPoint: sweep.points[sweep.selected]!.assignment } : {};
+    if (typeof values.out === 'string') {
+      const versions = { qdistill: JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')).version as string, node: process.version };
+      await mkdir(dirname(resolve(values.out)), { recursive: true });
+      await writeFile(values.out, `${JSON.stringify({ command: `qdistill kd ${argv.join(' ')}`, versions, summary: summaryLine(result, extra), result, sweep: sweep?.points ?? null }, null, 1)}\n`);
+    }
+    console.log(JSON.stringify(summaryLine(result, extra)));
     return 0;
   },
 };

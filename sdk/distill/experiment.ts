@@ -1,31 +1,42 @@
 /**
- * Runs a knowledge-distillation experiment from its JSON config: data
- * selection, teacher, student pipeline, KD and baseline runs over seeds,
- * mean ± std. Isomorphic: where data and teachers come from is injected
- * (the Node CLI passes file-system loaders; a web app passes its own).
+ * Runs a knowledge-distillation experiment from its JSON config: the splits
+ * (labelled, transfer, validation, test), the teacher, the student's input
+ * pipeline, every arm (KD, KD on labelled data only, no teacher,
+ * pseudo-labels) on paired seeds, and paired statistics between arms.
+ * Isomorphic: where data and teachers come from is injected (the Node CLI
+ * passes file-system loaders; a web app passes its own).
  */
 import { QDistillError } from '../errors.js';
-import type { Dataset } from '../data/dataset.js';
-import { firstPerClass, randomPerClass, selectClasses } from '../data/select.js';
-import { Pipeline } from '../data/transforms.js';
-import { init as initNN } from '../nn/backend.js';
-import { createHybridModel, type HybridModel } from '../qnn/hybrid.js';
-import type { Kernel } from '../kernel/kernel.js';
-import type { KDExperimentConfig, TeacherSpec, ZxzDatasetSpec } from './config.js';
-import { createDataset } from '../data/dataset.js';
+import { concatDatasets, createDataset, subset, type Dataset } from '../data/dataset.js';
+import { selectClasses, firstPerClassIndices } from '../data/select.js';
+import { Pipeline, type TransformConfig } from '../data/transforms.js';
 import type { ComplexState } from '../data/hamiltonian.js';
 import { zxzDataset } from '../data/zxz.js';
-import { trainQuantumAutoencoder } from './qae.js';
+import { init as initNN } from '../nn/backend.js';
+import { createHybridModel, type HybridModel, type HybridModelConfig } from '../qnn/hybrid.js';
+import type { Kernel } from '../kernel/kernel.js';
 import { ModelTeacher } from '../teachers/model-teacher.js';
-import { distillKnowledge, PAPER_003_KD, type DistillKnowledgeResult, type EpochRecord, type TrainProgress } from './knowledge.js';
-import type { TeacherLike } from './teacher.js';
+import { experimentArms, type ArmName, type KDExperimentConfig, type TeacherSpec } from './config.js';
+import { distillKnowledge, PAPER_003_KD, type DistillKnowledgeResult, type EpochRecord, type InputTransform, type TrainProgress } from './knowledge.js';
+import { applyProtocol, armStudentConfig } from './protocols.js';
+import { trainQuantumAutoencoder, type QuantumAutoencoder } from './qae.js';
+import { carveSplits } from './splits.js';
+import { meanStd, pairedComparison, type PairedComparison } from './stats.js';
+import { teacherLogits, type TeacherLike } from './teacher.js';
+
+/** The data a teacher factory gets: the training pool (labelled ∪ transfer, never validation or test) and the validation split. */
+export interface TeacherTrainingData {
+  train: Dataset;
+  validation: Dataset;
+  datasetName: string;
+}
 
 /** Where an experiment gets data and teachers. */
 export interface ExperimentEnvironment {
   /** Canonical train/test splits of an image dataset (all classes, labels = class ids). */
   loadDataset(name: 'mnist' | 'fashion-mnist'): Promise<{ train: Dataset; test: Dataset }>;
-  /** A teacher for the selected classes, given the full selected training split. */
-  createTeacher(spec: TeacherSpec, data: { train: Dataset; test: Dataset; datasetName: string }, onProgress?: (message: string) => void): Promise<TeacherLike>;
+  /** A teacher for the selected classes: trained on `data.train` (selected on `data.validation`), or loaded. */
+  createTeacher(spec: TeacherSpec, data: TeacherTrainingData, onMessage?: (message: string) => void): Promise<TeacherLike>;
   /** Engine for the student's quantum layers (default: a fresh one per model). */
   kernel?: Kernel;
 }
@@ -37,46 +48,68 @@ export interface ExperimentProgress {
   progress: TrainProgress;
 }
 
-/** Summary statistics of one arm (KD or baseline) over seeds. */
+/** One run (arm × seed). */
+export interface RunRecord {
+  arm: ArmName;
+  seed: number;
+  epochs: number;
+  /** The best validation epoch. */
+  selectedEpoch: number;
+  validationAccuracy: number;
+  /** Test accuracy of the selected epoch (the reported number) and of the last epoch. */
+  testAccuracy: number;
+  lastTestAccuracy: number;
+  initialParamsHash: string;
+  seconds: number;
+  history: EpochRecord[];
+}
+
+/** One arm over seeds: mean ± sample std. */
 export interface ArmSummary {
-  /** Best test accuracy over epochs, per seed. */
-  bestAccuracies: number[];
-  /** Last-epoch test accuracy, per seed. */
-  lastAccuracies: number[];
-  mean: number;
-  std: number;
-  lastMean: number;
-  runs: DistillKnowledgeResult[];
+  arm: ArmName;
+  epochs: number;
+  runs: RunRecord[];
+  validation: { mean: number; std: number };
+  test: { mean: number; std: number };
+  lastTest: { mean: number; std: number };
+}
+
+/** A paired comparison of two arms (a − b over the same seeds). */
+export interface ArmComparison {
+  a: ArmName;
+  b: ArmName;
+  comparison: PairedComparison;
 }
 
 /** Result of {@link runKDExperiment}. */
 export interface KDExperimentResult {
   name: string;
+  /** The config as run (after a protocol was applied). */
+  config: KDExperimentConfig;
+  /** Model selection: always the validation split. */
+  selection: 'validation';
+  teacher: { validationAccuracy: number; testAccuracy: number } | null;
+  arms: Partial<Record<ArmName, ArmSummary>>;
+  /** kd vs baseline (the gain), kd vs pseudo-labels, kd-labelled vs baseline, pseudo-labels vs baseline — those whose arms ran. */
+  comparisons: ArmComparison[];
+  /** True when every arm of every seed started from bitwise-identical weights. */
+  pairedInit: boolean;
   /** QAE fidelities when the student's inputs were compressed. */
   compression: { trainTrashFidelity: number; testTrashFidelity: number; testReconstructionFidelity: number } | null;
-  teacherAccuracy: number | null;
-  kd: ArmSummary | null;
-  baseline: ArmSummary | null;
-  trainSize: number;
-  testSize: number;
-  epochs: number;
+  sizes: { labelled: number; transfer: number; validation: number; test: number };
   seeds: number[];
   seconds: number;
 }
 
-/** Mean and (sample, n − 1) standard deviation. */
-export function meanStd(values: readonly number[]): { mean: number; std: number } {
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  if (values.length < 2) return { mean, std: 0 };
-  const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1);
-  return { mean, std: Math.sqrt(variance) };
-}
-
-function summarize(runs: DistillKnowledgeResult[]): ArmSummary {
-  const best = runs.map((r) => r.best.testAccuracy);
-  const last = runs.map((r) => r.last.testAccuracy);
-  const { mean, std } = meanStd(best);
-  return { bestAccuracies: best, lastAccuracies: last, mean, std, lastMean: meanStd(last).mean, runs };
+/** Hooks of {@link runKDExperiment}. */
+export interface ExperimentHooks {
+  onProgress?: (p: ExperimentProgress) => void;
+  onMessage?: (m: string) => void;
+  signal?: AbortSignal;
+  /** After every epoch of every student run (e.g. to checkpoint the best-validation student). */
+  onEpoch?: (run: ArmName, seed: number, record: EpochRecord, student: HybridModel) => void | Promise<void>;
+  /** Skip the test split (sweeps select on validation and read the test split only for the winner). */
+  skipTest?: boolean;
 }
 
 /** Accuracy of logits (N × C) against labels. */
@@ -90,76 +123,64 @@ export function logitsAccuracy(logits: Float32Array, labels: Int32Array, numClas
   return correct / labels.length;
 }
 
-/**
- * Runs an experiment: for every seed, the student distilled from the teacher
- * and (unless `baseline: false`) the same student trained without it.
- *
- * @example
- * ```ts
- * const result = await runKDExperiment(validateKDConfig(json), nodeEnvironment());
- * console.log(result.kd.mean, result.baseline.mean, result.teacherAccuracy);
- * ```
- */
-export async function runKDExperiment(
-  config: KDExperimentConfig,
-  env: ExperimentEnvironment,
-  hooks: {
-    onProgress?: (p: ExperimentProgress) => void;
-    onMessage?: (m: string) => void;
-    signal?: AbortSignal;
-    /** After every epoch of every student run (e.g. to checkpoint the best student). */
-    onEpoch?: (run: 'kd' | 'baseline', seed: number, record: EpochRecord, student: HybridModel) => void | Promise<void>;
-  } = {},
-): Promise<KDExperimentResult> {
-  const started = performance.now();
-  await initNN();
-  const seeds = config.train.seeds ?? [0];
-  const raw = await loadExperimentData(config, env, hooks.onMessage);
-  const train = raw.train;
-  const test = raw.test;
+/** Everything that does not depend on the arm or the seed. */
+export interface PreparedExperiment {
+  config: KDExperimentConfig;
+  /** Raw samples (images, or state vectors) of each split. */
+  labelled: Dataset;
+  transfer: Dataset | null;
+  validation: Dataset;
+  test: Dataset;
+  studentInput: InputTransform | undefined;
+  teacher: TeacherLike | null;
+  teacherInput: 'raw' | InputTransform;
+  teacherScores: KDExperimentResult['teacher'];
+  compression: KDExperimentResult['compression'];
+}
 
-  // Features: the student's input pipeline (also what `model` teachers see).
-  const pipeline = new Pipeline((config.transform ?? []) as never);
-  const featuresTrain = pipeline.fitTransform(train);
-  const featuresTest = pipeline.transform(test);
+/**
+ * Loads and splits the data, fits the student's input pipeline (on the
+ * labelled and transfer samples), trains or loads the teacher and scores it.
+ * {@link runKDExperiment} calls it; sweeps call it once for many grid points.
+ */
+export async function prepareKDExperiment(rawConfig: KDExperimentConfig, env: ExperimentEnvironment, hooks: ExperimentHooks = {}): Promise<PreparedExperiment> {
+  await initNN();
+  const config = applyProtocol(rawConfig);
+  const split = await loadExperimentData(config, env, hooks.onMessage);
+  const { labelled, transfer, validation, test } = split;
+  const pool = transfer ? concatDatasets([labelled, transfer]) : labelled;
+
+  // The student's input: the transform pipeline, fitted on labelled ∪ transfer (never validation/test).
+  let studentInput: InputTransform | undefined;
+  if (config.transform?.length) {
+    const pipeline = new Pipeline(config.transform as TransformConfig[]);
+    pipeline.fit(pool);
+    studentInput = (x, count, shape) => pipeline.transformBatch(x, count, shape);
+  }
 
   let teacher: TeacherLike | null = null;
-  let teacherAccuracy: number | null = null;
-  let teacherTrain = train;
-  let teacherTest = test;
+  let teacherInput: 'raw' | InputTransform = 'raw';
   if (config.teacher) {
     hooks.onMessage?.('preparing the teacher');
     if (config.teacher.type === 'model') {
-      const spec = config.teacher;
-      teacherTrain = featuresTrain;
-      teacherTest = featuresTest;
-      const model = await createHybridModel({ ...spec.model, seed: spec.seed ?? spec.model.seed ?? 0 } as typeof spec.model, env.kernel ? { kernel: env.kernel } : {});
-      hooks.onMessage?.(`teacher: training ${spec.model.arch} for ${spec.epochs} epochs`);
-      await distillKnowledge({
-        student: model, teacher: null, data: { train: featuresTrain, test: featuresTest },
-        epochs: spec.epochs, batchSize: spec.batchSize, optimizer: spec.optimizer ?? { type: 'adam', lr: 1e-2 }, seed: spec.seed ?? 0,
-        onProgress: (progress) => hooks.onProgress?.({ run: 'teacher', seed: spec.seed ?? 0, progress }),
-      });
-      teacher = ModelTeacher.fromModule(model, { dataShape: featuresTrain.shape, numClasses: spec.model.numClasses, name: spec.model.arch });
+      // A model teacher reads the transformed features (before any compression of the student's input).
+      teacher = await trainModelTeacher(config.teacher, { pool, validation, studentInput }, env.kernel, hooks);
+      if (studentInput) teacherInput = studentInput;
     } else {
-      teacher = await env.createTeacher(config.teacher, { train: raw.teacherTrain ?? train, test, datasetName: config.dataset.name }, hooks.onMessage);
+      teacher = await env.createTeacher(config.teacher, { train: pool, validation, datasetName: config.dataset.name }, hooks.onMessage);
     }
-    const ready: TeacherLike = teacher;
-    if (ready.numClasses !== train.numClasses) {
-      throw new QDistillError('E_TEACHER', `teacher: has ${ready.numClasses} classes but the dataset has ${train.numClasses}`);
+    if (teacher.numClasses !== labelled.numClasses) {
+      throw new QDistillError('E_TEACHER', `teacher: has ${teacher.numClasses} classes but the dataset has ${labelled.numClasses}`);
     }
-    teacherAccuracy = logitsAccuracy(await ready.logitsFor(teacherTest), teacherTest.y, ready.numClasses);
   }
 
-  // Student inputs: the features, compressed by a QAE if asked.
-  let studentTrain = featuresTrain;
-  let studentTest = featuresTest;
+  // Compression of state inputs (paper 002's QAE), trained on the training pool's states.
   let compression: KDExperimentResult['compression'] = null;
   if (config.compress) {
     const spec = config.compress;
-    const n = (config.dataset as ZxzDatasetSpec).numQubits;
+    const n = config.dataset.name === 'zxz' ? config.dataset.numQubits : 0;
     hooks.onMessage?.(`compressing ${n}-qubit states onto ${spec.latentQubits} qubits with a quantum autoencoder`);
-    const qae = await trainQuantumAutoencoder(statesOf(featuresTrain, n), {
+    const qae = await trainQuantumAutoencoder(statesOf(pool.x, n), {
       numQubits: n, latentQubits: spec.latentQubits,
       ...(spec.layers !== undefined ? { layers: spec.layers } : {}),
       ...(spec.steps !== undefined ? { steps: spec.steps } : {}),
@@ -168,85 +189,222 @@ export async function runKDExperiment(
       seed: spec.seed ?? 0,
       ...(env.kernel ? { kernel: env.kernel } : {}),
     });
-    const c1 = qae.compress(statesOf(featuresTrain, n));
-    const c2 = qae.compress(statesOf(featuresTest, n));
-    studentTrain = statesDataset(c1.states, featuresTrain);
-    studentTest = statesDataset(c2.states, featuresTest);
+    const previous = studentInput;
+    studentInput = compressInput(qae, n, previous);
+    const c1 = qae.compress(statesOf(pool.x, n));
+    const c2 = qae.compress(statesOf(test.x, n));
     compression = { trainTrashFidelity: c1.meanTrashFidelity, testTrashFidelity: c2.meanTrashFidelity, testReconstructionFidelity: c2.meanReconstructionFidelity };
     hooks.onMessage?.(`QAE: test trash fidelity ${c2.meanTrashFidelity.toFixed(4)}, reconstruction fidelity ${c2.meanReconstructionFidelity.toFixed(4)}`);
   }
 
-  const arms: Array<{ name: 'kd' | 'baseline'; teacher: TeacherLike | null }> = [];
-  if (teacher) arms.push({ name: 'kd', teacher });
-  if (config.baseline !== false || !teacher) arms.push({ name: 'baseline', teacher: null });
-  const results: Record<'kd' | 'baseline', DistillKnowledgeResult[]> = { kd: [], baseline: [] };
+  let teacherScores: KDExperimentResult['teacher'] = null;
+  if (teacher) {
+    const score = async (d: Dataset): Promise<number> => {
+      const view = teacherInput === 'raw' ? d : { ...d, ...teacherInput(d.x, d.y.length, d.shape) };
+      return logitsAccuracy(await teacherLogits(teacher!, view as Dataset, 'teacher'), d.y, teacher!.numClasses);
+    };
+    teacherScores = { validationAccuracy: await score(validation), testAccuracy: hooks.skipTest ? NaN : await score(test) };
+  }
+  return { config, labelled, transfer, validation, test, studentInput, teacher, teacherInput, teacherScores, compression };
+}
+
+/** Optimiser steps per epoch over n samples. */
+const stepsFor = (n: number, batch: number): number => Math.ceil(n / batch);
+
+/** Epochs of an arm: arms on labelled data only get as many optimiser steps as the KD arm unless the config says otherwise. */
+function armEpochs(arm: ArmName, p: PreparedExperiment): number {
+  const { train } = p.config;
+  const usesTransfer = p.transfer !== null && (arm === 'kd' || arm === 'pseudo-labels');
+  if (usesTransfer || !p.transfer) return train.epochs;
+  const policy = train.labelledOnlyEpochs ?? 'same-steps';
+  if (policy === 'same-epochs') return train.epochs;
+  if (typeof policy === 'number') return policy;
+  const full = stepsFor(p.labelled.y.length + p.transfer.y.length, train.batchSize) * train.epochs;
+  return Math.max(1, Math.round(full / stepsFor(p.labelled.y.length, train.batchSize)));
+}
+
+/**
+ * Runs the arms of a prepared experiment over its seeds, paired: every arm of
+ * a seed starts from the same initial weights (the student is built from the
+ * seed) and draws its batch order from the same seeded stream.
+ */
+export async function runPreparedExperiment(p: PreparedExperiment, env: ExperimentEnvironment, hooks: ExperimentHooks = {}, started = performance.now()): Promise<KDExperimentResult> {
+  const config = p.config;
+  const seeds = config.train.seeds ?? [0];
+  const arms = experimentArms(config);
+  const runs = new Map<ArmName, RunRecord[]>(arms.map((a) => [a, []]));
+  const hashes = new Map<number, Set<string>>();
   for (const seed of seeds) {
     for (const arm of arms) {
-      const student = await createHybridModel({ ...config.student, seed } as typeof config.student, env.kernel ? { kernel: env.kernel } : {});
-      const result = await distillKnowledge({
+      const studentConfig = { ...armStudentConfig(config, arm), seed } as HybridModelConfig;
+      const student = await createHybridModel(studentConfig, env.kernel ? { kernel: env.kernel } : {});
+      const epochs = armEpochs(arm, p);
+      const withTransfer = arm === 'kd' || arm === 'pseudo-labels';
+      const result: DistillKnowledgeResult = await distillKnowledge({
         student,
-        teacher: arm.teacher,
-        data: { train: studentTrain, test: studentTest },
-        teacherData: { train: teacherTrain },
+        teacher: arm === 'baseline' ? null : p.teacher,
+        mode: arm === 'baseline' ? 'supervised' : arm === 'pseudo-labels' ? 'pseudo-labels' : 'kd',
+        data: {
+          train: p.labelled,
+          ...(withTransfer && p.transfer ? { transfer: p.transfer } : {}),
+          validation: p.validation,
+          ...(hooks.skipTest ? {} : { test: p.test }),
+        },
+        ...(p.studentInput ? { studentInput: p.studentInput } : {}),
+        teacherInput: p.teacherInput,
+        ...(config.augment?.length ? { augment: config.augment } : {}),
         loss: config.kd ?? PAPER_003_KD,
         optimizer: config.train.optimizer ?? { type: 'adam', lr: 1e-3 },
-        epochs: config.train.epochs,
+        epochs,
         batchSize: config.train.batchSize,
         seed,
         ...(hooks.signal ? { signal: hooks.signal } : {}),
-        onProgress: (progress) => hooks.onProgress?.({ run: arm.name, seed, progress }),
-        onEpoch: (record) => hooks.onEpoch?.(arm.name, seed, record, student),
+        onProgress: (progress) => hooks.onProgress?.({ run: arm, seed, progress }),
+        onEpoch: (record) => hooks.onEpoch?.(arm, seed, record, student),
       });
-      results[arm.name].push(result);
+      if (!hashes.has(seed)) hashes.set(seed, new Set());
+      hashes.get(seed)!.add(result.initialParamsHash);
+      runs.get(arm)!.push({
+        arm, seed, epochs,
+        selectedEpoch: result.selected.epoch,
+        validationAccuracy: result.selected.validationAccuracy,
+        testAccuracy: result.test?.selected.accuracy ?? NaN,
+        lastTestAccuracy: result.test?.last.accuracy ?? NaN,
+        initialParamsHash: result.initialParamsHash,
+        seconds: result.seconds,
+        history: result.history,
+      });
     }
+  }
+  const summaries: Partial<Record<ArmName, ArmSummary>> = {};
+  for (const [arm, list] of runs) {
+    summaries[arm] = {
+      arm, epochs: list[0]!.epochs, runs: list,
+      validation: meanStd(list.map((r) => r.validationAccuracy)),
+      test: meanStd(list.map((r) => r.testAccuracy)),
+      lastTest: meanStd(list.map((r) => r.lastTestAccuracy)),
+    };
+  }
+  const comparisons: ArmComparison[] = [];
+  const metric = hooks.skipTest ? 'validationAccuracy' : 'testAccuracy';
+  for (const [a, b] of [['kd', 'baseline'], ['kd', 'pseudo-labels'], ['kd-labelled', 'baseline'], ['pseudo-labels', 'baseline'], ['kd', 'kd-labelled']] as const) {
+    const ra = runs.get(a);
+    const rb = runs.get(b);
+    if (!ra || !rb) continue;
+    comparisons.push({ a, b, comparison: pairedComparison(ra.map((r) => r[metric]), rb.map((r) => r[metric]), { a: ARM_LABELS[a], b: ARM_LABELS[b] }) });
   }
   return {
     name: config.name ?? config.dataset.name,
-    compression,
-    teacherAccuracy,
-    kd: results.kd.length ? summarize(results.kd) : null,
-    baseline: results.baseline.length ? summarize(results.baseline) : null,
-    trainSize: studentTrain.y.length,
-    testSize: studentTest.y.length,
-    epochs: config.train.epochs,
+    config,
+    selection: 'validation',
+    teacher: p.teacherScores,
+    arms: summaries,
+    comparisons,
+    pairedInit: [...hashes.values()].every((s) => s.size === 1),
+    compression: p.compression,
+    sizes: { labelled: p.labelled.y.length, transfer: p.transfer?.y.length ?? 0, validation: p.validation.y.length, test: p.test.y.length },
     seeds,
     seconds: (performance.now() - started) / 1000,
   };
 }
 
-/** Splits a dataset of statevector inputs (re then im) into states. */
-function statesOf(dataset: Dataset, numQubits: number): ComplexState[] {
+/** Readable arm names (tables, verdicts). */
+export const ARM_LABELS: Record<ArmName, string> = {
+  kd: 'KD',
+  'kd-labelled': 'KD on labelled data only',
+  baseline: 'no KD',
+  'pseudo-labels': 'pseudo-labels',
+};
+
+/**
+ * Runs an experiment: for every seed, every arm of the config (by default
+ * the student distilled from the teacher and the same student trained
+ * without it, plus pseudo-labels when there is a transfer set), selects each
+ * run's epoch on the validation split, reads the test split once per run, and
+ * compares arms on paired seeds.
+ *
+ * @example
+ * ```ts
+ * const result = await runKDExperiment(validateKDConfig(json), nodeExperimentEnvironment());
+ * const gain = result.comparisons.find((c) => c.a === 'kd' && c.b === 'baseline');
+ * console.log(result.arms.kd?.test.mean, gain?.comparison.verdict);
+ * ```
+ */
+export async function runKDExperiment(config: KDExperimentConfig, env: ExperimentEnvironment, hooks: ExperimentHooks = {}): Promise<KDExperimentResult> {
+  const started = performance.now();
+  const prepared = await prepareKDExperiment(config, env, hooks);
+  return runPreparedExperiment(prepared, env, hooks, started);
+}
+
+async function trainModelTeacher(
+  spec: Extract<TeacherSpec, { type: 'model' }>,
+  data: { pool: Dataset; validation: Dataset; studentInput: InputTransform | undefined },
+  kernel: Kernel | undefined,
+  hooks: ExperimentHooks,
+): Promise<TeacherLike> {
+  const model = await createHybridModel({ ...spec.model, seed: spec.seed ?? spec.model.seed ?? 0 } as HybridModelConfig, kernel ? { kernel } : {});
+  hooks.onMessage?.(`teacher: training ${spec.model.arch} for ${spec.epochs} epochs`);
+  const result = await distillKnowledge({
+    student: model, teacher: null, data: { train: data.pool, validation: data.validation },
+    ...(data.studentInput ? { studentInput: data.studentInput } : {}),
+    epochs: spec.epochs, batchSize: spec.batchSize, optimizer: spec.optimizer ?? { type: 'adam', lr: 1e-2 }, seed: spec.seed ?? 0,
+    onProgress: (progress) => hooks.onProgress?.({ run: 'teacher', seed: spec.seed ?? 0, progress }),
+  });
+  hooks.onMessage?.(`teacher: best validation accuracy ${(100 * result.selected.validationAccuracy).toFixed(2)}% at epoch ${result.selected.epoch}`);
+  const shape = data.studentInput ? data.studentInput(data.pool.x.subarray(0, featureSize(data.pool.shape)), 1, data.pool.shape).shape : data.pool.shape;
+  return ModelTeacher.fromModule(model, { dataShape: shape, numClasses: spec.model.numClasses, name: spec.model.arch });
+}
+
+function featureSize(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/** Splits flat state inputs (re then im per sample) into states. */
+function statesOf(x: Float32Array, numQubits: number): ComplexState[] {
   const size = 1 << numQubits;
   const per = 2 * size;
-  if (dataset.x.length !== dataset.y.length * per) {
-    throw new QDistillError('E_SHAPE', `state inputs: expected ${per} values per sample for ${numQubits} qubits, got ${dataset.x.length / dataset.y.length}`);
-  }
-  return Array.from({ length: dataset.y.length }, (_, i) => ({
-    re: Float64Array.from(dataset.x.subarray(i * per, i * per + size)),
-    im: Float64Array.from(dataset.x.subarray(i * per + size, (i + 1) * per)),
+  if (x.length % per !== 0) throw new QDistillError('E_SHAPE', `state inputs: expected ${per} values per sample for ${numQubits} qubits`);
+  return Array.from({ length: x.length / per }, (_, i) => ({
+    re: Float64Array.from(x.subarray(i * per, i * per + size)),
+    im: Float64Array.from(x.subarray(i * per + size, (i + 1) * per)),
   }));
 }
 
-/** A dataset whose samples are states (re then im), with another dataset's labels. */
-function statesDataset(states: readonly ComplexState[], labels: Dataset): Dataset {
+function compressInput(qae: QuantumAutoencoder, numQubits: number, before: InputTransform | undefined): InputTransform {
+  return (x, count, shape) => {
+    const input = before ? before(x, count, shape) : { x, shape };
+    const states = qae.compress(statesOf(input.x, numQubits)).states;
+    const size = states[0]?.re.length ?? 1 << qae.latentQubits;
+    const out = new Float32Array(count * 2 * size);
+    states.forEach((s, i) => {
+      out.set(s.re, i * 2 * size);
+      out.set(s.im, i * 2 * size + size);
+    });
+    return { x: out, shape: [2 * size] };
+  };
+}
+
+/** A dataset whose samples are states (re then im). */
+function statesDataset(states: readonly ComplexState[], y: Int32Array, classNames?: string[]): Dataset {
   const size = states[0]!.re.length;
   const x = new Float32Array(states.length * 2 * size);
   states.forEach((s, i) => {
     x.set(s.re, i * 2 * size);
     x.set(s.im, i * 2 * size + size);
   });
-  return createDataset({ x, y: labels.y, shape: [2 * size], numClasses: labels.numClasses, ...(labels.classNames ? { classNames: labels.classNames } : {}) });
+  return createDataset({ x, y, shape: [2 * size], numClasses: 2, ...(classNames ? { classNames } : {}) });
 }
 
 /**
- * The experiment's train/test data: canonical image splits with the chosen
- * classes and per-class selection, or ZXZ ground states.
+ * The experiment's raw splits: image data carved into validation, labelled
+ * and transfer sets from the canonical training split (test = canonical test
+ * split); ZXZ ground states split into train (labelled), validation and test.
  */
 async function loadExperimentData(
   config: KDExperimentConfig,
   env: ExperimentEnvironment,
   onMessage?: (m: string) => void,
-): Promise<{ train: Dataset; test: Dataset; teacherTrain?: Dataset }> {
+): Promise<{ labelled: Dataset; transfer: Dataset | null; validation: Dataset; test: Dataset }> {
   const spec = config.dataset;
   if (spec.name === 'zxz') {
     onMessage?.(`generating ${spec.train + spec.test} ZXZ ground states on ${spec.numQubits} qubits`);
@@ -254,17 +412,27 @@ async function loadExperimentData(
       numQubits: spec.numQubits,
       sampling: { kind: 'random', count: spec.train + spec.test, seed: spec.seed ?? 0, h1: spec.h1 ?? [0, 2], h2: spec.h2 ?? 0 },
     });
-    const split = (from: number, to: number): Dataset =>
-      statesDataset(all.states.slice(from, to), createDataset({ x: new Float32Array(to - from), y: all.y.slice(from, to), shape: [1], numClasses: 2, classNames: all.classNames }));
-    return { train: split(0, spec.train), test: split(spec.train, spec.train + spec.test) };
+    const v = spec.validation ?? Math.max(1, Math.round(0.2 * spec.train));
+    const part = (from: number, to: number): Dataset => statesDataset(all.states.slice(from, to), all.y.slice(from, to), all.classNames);
+    return { labelled: part(0, spec.train - v), transfer: null, validation: part(spec.train - v, spec.train), test: part(spec.train, spec.train + spec.test) };
   }
   const full = await env.loadDataset(spec.name);
   const train = selectClasses(full.train, spec.classes);
-  const test = selectClasses(full.test, spec.classes);
-  const pick = (ds: Dataset, k: number | null | undefined, seed: number): Dataset => {
-    if (k === null || k === undefined) return ds;
-    return spec.selection === 'random' ? randomPerClass(ds, k, seed) : firstPerClass(ds, k);
+  let test = selectClasses(full.test, spec.classes);
+  const s = carveSplits(train, {
+    ...(spec.validation?.perClass !== undefined ? { validationPerClass: spec.validation.perClass } : {}),
+    ...(spec.validation?.fraction !== undefined ? { validationFraction: spec.validation.fraction } : {}),
+    ...(spec.validation?.seed !== undefined ? { validationSeed: spec.validation.seed } : {}),
+    labelledPerClass: spec.labelledPerClass ?? null,
+    selection: spec.selection ?? 'first',
+    seed: 1000,
+    transfer: spec.transfer ?? null,
+  });
+  if (spec.testPerClass != null) test = subset(test, firstPerClassIndices(test, spec.testPerClass));
+  return {
+    labelled: subset(train, s.labelled),
+    transfer: s.transfer.length ? subset(train, s.transfer) : null,
+    validation: subset(train, s.validation),
+    test,
   };
-  // Classical teachers are trained on the whole selected training split; the student sees the subset.
-  return { train: pick(train, spec.trainPerClass, 1000), test: pick(test, spec.testPerClass, 2000), teacherTrain: train };
 }

@@ -78,6 +78,20 @@ export {
   type ExternalModuleOptions,
 } from './external.js';
 export {
+  LOGITS,
+  PROBABILITY_FLOOR,
+  checkOutputSpec,
+  outputClasses,
+  outputAccuracy,
+  outputLogits,
+  predictClasses,
+  temperedLogProbs,
+  floorProbabilities,
+  type OutputSpec,
+  type BornTempering,
+} from './outputs.js';
+export {
+  supervisedLoss,
   crossEntropy,
   nllLoss,
   mseLoss,

@@ -7,9 +7,12 @@
  * @packageDocumentation
  */
 import { QDistillError } from '../errors.js';
-import { add, log, scale, square, sub } from './ops/elementwise.js';
+import { add, exp, log, scale, square, sub } from './ops/elementwise.js';
 import { logSoftmax, mean, sum } from './ops/reduce.js';
 import { allocData, assertSameDtype, formatShape, record, Tensor, type DataLike } from './tensor.js';
+import { checkOutputSpec, floorProbabilities, LOGITS, outputClasses, outputLogits, temperedLogProbs, type BornTempering, type OutputSpec } from './outputs.js';
+import { slice } from './ops/shape.js';
+import { softmax } from './ops/reduce.js';
 
 /** How per-sample losses are combined. */
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -248,7 +251,7 @@ function tensorOf(d: Distribution): Tensor {
  * log of the distribution softened by temperature T: log softmax(z/T) for
  * logits, log softmax(log p / T) for probabilities (= p^{1/T} renormalised).
  */
-function temperedLogProbs(op: string, name: string, d: Distribution, temperature: number): Tensor {
+function distributionLogProbs(op: string, name: string, d: Distribution, temperature: number): Tensor {
   const t = tensorOf(d);
   if (t.rank !== 2) throw new QDistillError('E_SHAPE', `${op}: ${name} ${describe(d)} must be [N, C], got ${formatShape(t.shape)}`);
   if ('logits' in d) {
@@ -334,7 +337,7 @@ export function klDivergence(p: Distribution, q: Distribution, options: KLOption
   if (!(temperature > 0 && Number.isFinite(temperature))) {
     throw new QDistillError('E_INVALID_ARGUMENT', `${op}: temperature must be a positive number, got ${temperature}`);
   }
-  const rows = klRows(temperedLogProbs(op, 'P', p, temperature), temperedLogProbs(op, 'Q', q, temperature), op);
+  const rows = klRows(distributionLogProbs(op, 'P', p, temperature), distributionLogProbs(op, 'Q', q, temperature), op);
   return reduceRows(rows, options.reduction ?? 'batchmean', op);
 }
 
@@ -354,15 +357,24 @@ export interface KDLossOptions {
   direction?: 'teacher||student' | 'student||teacher';
   /** Label smoothing of the cross-entropy term (default 0). */
   labelSmoothing?: number;
+  /**
+   * The KD term: `kl` (default) between the softened distributions, or `mse`
+   * between logits (logits, expectations × scale: the first C outputs against
+   * the teacher's logits, as Ba & Caruana) or between softened class
+   * probabilities (Born probabilities against the teacher's softmax(z/T)).
+   */
+  divergence?: 'kl' | 'mse';
+  /** How Born-probability outputs are softened (default `outcomes`; see {@link temperedLogProbs}). */
+  tempering?: BornTempering;
 }
 
 /** The KD loss and its two terms (each before weighting). */
 export interface KDLossTerms {
-  /** ceWeight·CE + kdWeight·(T² or 1)·KL. */
+  /** ceWeight·CE + kdWeight·(T² or 1)·KD. */
   loss: Tensor;
-  /** KL term, batch-mean, before weights and T². */
+  /** KD term (KL or MSE), mean over all rows, before weights and T². */
   kd: Tensor;
-  /** Cross-entropy term at T = 1 (null when ceWeight is 0). */
+  /** Supervised term on the labelled rows (null when ceWeight is 0 or no row is labelled). */
   ce: Tensor | null;
   /** The resolved weights. */
   kdWeight: number;
@@ -370,26 +382,66 @@ export interface KDLossTerms {
 }
 
 /**
+ * The supervised loss of a batch against hard labels, mean over rows:
+ * cross-entropy of the logits (all K outputs) for logits and expectations;
+ * the negative log-likelihood −log p_y of the Born probability of the label's
+ * outcome for probabilities (mass on other outcomes, leaked or not, lowers p_y).
+ *
+ * @throws E_INVALID_ARGUMENT on labels outside 0..C−1; E_NAN on non-finite outputs
+ * @example
+ * ```ts
+ * supervisedLoss(model.forward(x), labels, { kind: 'probabilities', classes: 6 }).backward();
+ * ```
+ */
+export function supervisedLoss(output: Tensor, labels: Labels, spec: OutputSpec = LOGITS, options: { labelSmoothing?: number } = {}): Tensor {
+  if (output.rank !== 2) throw new QDistillError('E_SHAPE', `supervisedLoss: the model output must be [N, K], got ${formatShape(output.shape)}`);
+  const width = output.shape[1]!;
+  const c = outputClasses(spec, width);
+  for (let i = 0; i < labels.length; i++) {
+    const y = labels[i]!;
+    if (!Number.isInteger(y) || y < 0 || y >= c) {
+      throw new QDistillError('E_INVALID_ARGUMENT', `supervisedLoss: label ${i} is ${y}; expected a class index in 0..${c - 1}`);
+    }
+  }
+  if (spec.kind !== 'probabilities') return crossEntropy(outputLogits(output, spec), labels, { labelSmoothing: options.labelSmoothing ?? 0 });
+  if ((options.labelSmoothing ?? 0) !== 0) {
+    throw new QDistillError('E_INVALID_ARGUMENT', 'supervisedLoss: label smoothing is defined for logits, not for Born probabilities');
+  }
+  return nllLoss(log(floorProbabilities(output)), labels);
+}
+
+/**
  * Knowledge-distillation loss and its parts:
- * `loss = ceWeight · CE(student, labels) + kdWeight · [T²] · KL_T`, where
- * KL_T compares teacher and student softened by temperature T in the chosen
- * direction (batch-mean), and CE uses the unsoftened student logits.
+ * `loss = ceWeight · CE(student, labels) + kdWeight · [T²] · KD_T`, where KD_T
+ * compares teacher and student softened by temperature T (KL in the chosen
+ * direction, or MSE), mean over rows, and CE is {@link supervisedLoss} at T = 1
+ * on the labelled rows. The student's output kind (`output`) decides how it is
+ * softened: softmax(z/T) for logits, p^{1/T} renormalised for Born
+ * probabilities (see {@link temperedLogProbs}), softmax(scale·e/T) for
+ * expectation values.
+ *
+ * `labels` may be shorter than the batch: they label its first L rows, and the
+ * remaining rows (a transfer set) enter the KD term only.
  *
  * - Hinton: `{ temperature: 4, alpha: 0.9 }` (kd 0.9·T²·KL + 0.1·CE).
- * - Paper 003 (classical→quantum): `{ temperature: 3, kdWeight: 0.9, ceWeight: 1, tSquared: false }`.
+ * - Paper 003 (classical→quantum), as its code runs: `{ temperature: 3, kdWeight: 0.9, ceWeight: 1, tSquared: true }`
+ *   (its `KLDivLoss()` mean over batch·C elements times C is the per-sample KL summed over classes, i.e. our batch mean).
  *
- * @throws E_INVALID_ARGUMENT for `alpha` together with kdWeight/ceWeight, α ∉ [0, 1], T ≤ 0, or ceWeight > 0 without labels
+ * @throws E_INVALID_ARGUMENT for `alpha` together with kdWeight/ceWeight, α ∉ [0, 1], T ≤ 0, ceWeight > 0 without labels,
+ *   or reverse KL with Born probabilities (the teacher has no mass on non-class outcomes)
  * @throws E_NAN if student or teacher hold NaN
  * @example
  * ```ts
  * const { loss, kd, ce } = kdLossTerms(studentLogits, { logits: teacherLogits }, labels, { temperature: 3, alpha: 0.5 });
+ * // a 6-qubit student emitting 64 Born probabilities, classes on outcomes 0..5:
+ * kdLoss(probs, { logits: teacherLogits }, labels, { temperature: 2, output: { kind: 'probabilities', classes: 6 } });
  * ```
  */
 export function kdLossTerms(
-  studentLogits: Tensor,
+  studentOutput: Tensor,
   teacher: Distribution,
   labels: Labels | null,
-  options: KDLossOptions = {},
+  options: KDLossOptions & { output?: OutputSpec } = {},
 ): KDLossTerms {
   const op = 'kdLoss';
   const T = options.temperature ?? 1;
@@ -415,27 +467,48 @@ export function kdLossTerms(
   ] as const) {
     if (!Number.isFinite(w) || w < 0) throw new QDistillError('E_INVALID_ARGUMENT', `${op}: ${name} must be a finite number ≥ 0, got ${w}`);
   }
-  const { n, c } = assertLogits(op, 'student logits', studentLogits);
+  const spec = options.output ?? LOGITS;
+  checkOutputSpec(spec, `${op}: output`);
+  const { n } = assertLogits(op, 'student output', studentOutput);
+  const c = outputClasses(spec, studentOutput.shape[1]!);
   const teacherTensor = tensorOf(teacher);
   if (teacherTensor.rank !== 2 || teacherTensor.shape[0] !== n || teacherTensor.shape[1] !== c) {
     throw new QDistillError(
       'E_SHAPE',
-      `${op}: teacher ${describe(teacher)} ${formatShape(teacherTensor.shape)} must match the student logits ${formatShape(studentLogits.shape)}`,
+      `${op}: teacher ${describe(teacher)} ${formatShape(teacherTensor.shape)} must be [${n}, ${c}] (rows of the student output ${formatShape(studentOutput.shape)}, its ${c} classes)`,
     );
   }
+  if (labels && labels.length > n) throw new QDistillError('E_SHAPE', `${op}: ${labels.length} labels for ${n} rows`);
   if (ceWeight > 0 && !labels) {
     throw new QDistillError('E_INVALID_ARGUMENT', `${op}: ceWeight is ${ceWeight} but no labels were given`);
   }
-  const student: Distribution = { logits: studentLogits };
-  const logT = temperedLogProbs(op, 'teacher', teacher, T);
-  const logS = temperedLogProbs(op, 'student', student, T);
   const direction = options.direction ?? 'teacher||student';
   if (direction !== 'teacher||student' && direction !== 'student||teacher') {
     throw new QDistillError('E_INVALID_ARGUMENT', `${op}: direction must be 'teacher||student' or 'student||teacher', got ${String(direction)}`);
   }
-  const kd = mean(direction === 'teacher||student' ? klRows(logT, logS, op) : klRows(logS, logT, op));
+  const divergence = options.divergence ?? 'kl';
+  if (divergence !== 'kl' && divergence !== 'mse') throw new QDistillError('E_INVALID_ARGUMENT', `${op}: divergence must be 'kl' or 'mse', got ${String(divergence)}`);
+  let kd: Tensor;
+  if (divergence === 'kl') {
+    if (spec.kind === 'probabilities' && direction === 'student||teacher') {
+      throw new QDistillError('E_INVALID_ARGUMENT', `${op}: reverse KL (student||teacher) is infinite for Born probabilities: the teacher puts no mass on non-class outcomes; use direction 'teacher||student' or divergence 'mse'`);
+    }
+    const logT = distributionLogProbs(op, 'teacher', teacher, T);
+    const logS = temperedLogProbs(studentOutput, spec, T, options.tempering ?? 'outcomes');
+    kd = mean(direction === 'teacher||student' ? klRows(logT, logS, op) : klRows(logS, logT, op));
+  } else if (spec.kind === 'probabilities') {
+    const target = new Tensor(softmax(distributionLogProbs(op, 'teacher', teacher, T)).data, [n, c]);
+    kd = mseLoss(exp(temperedLogProbs(studentOutput, spec, T, options.tempering ?? 'outcomes')), target);
+  } else {
+    if (!('logits' in teacher)) throw new QDistillError('E_INVALID_ARGUMENT', `${op}: divergence 'mse' on logits needs the teacher's logits, got ${describe(teacher)}`);
+    const logits = outputLogits(studentOutput, spec);
+    kd = mseLoss(c === logits.shape[1] ? logits : slice(logits, 1, 0, c), new Tensor(teacher.logits.data, teacher.logits.shape));
+  }
   const tFactor = (options.tSquared ?? true) ? T * T : 1;
-  const ce = ceWeight > 0 ? crossEntropy(studentLogits, labels!, { labelSmoothing: options.labelSmoothing ?? 0 }) : null;
+  const labelled = labels ? labels.length : 0;
+  const ce = ceWeight > 0 && labelled > 0
+    ? supervisedLoss(labelled === n ? studentOutput : slice(studentOutput, 0, 0, labelled), labels!, spec, { labelSmoothing: options.labelSmoothing ?? 0 })
+    : null;
   let loss = scale(kd, kdWeight * tFactor);
   if (ce) loss = add(loss, scale(ce, ceWeight));
   return { loss, kd, ce, kdWeight, ceWeight };
@@ -450,8 +523,8 @@ export function kdLossTerms(
  * loss.backward();
  * ```
  */
-export function kdLoss(studentLogits: Tensor, teacher: Distribution, labels: Labels | null, options: KDLossOptions = {}): Tensor {
-  return kdLossTerms(studentLogits, teacher, labels, options).loss;
+export function kdLoss(studentOutput: Tensor, teacher: Distribution, labels: Labels | null, options: KDLossOptions & { output?: OutputSpec } = {}): Tensor {
+  return kdLossTerms(studentOutput, teacher, labels, options).loss;
 }
 
 /**

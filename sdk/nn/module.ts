@@ -5,6 +5,7 @@
  *
  * @packageDocumentation
  */
+import { LOGITS, type OutputSpec } from './outputs.js';
 import { QDistillError } from '../errors.js';
 import { cast, reshape, slice } from './ops/shape.js';
 import { allocData, formatShape, Tensor, type DataLike, type DType, type TypedData } from './tensor.js';
@@ -48,6 +49,15 @@ export abstract class Module {
 
   /** Human-readable name used in error messages, e.g. `Linear(400→120)`. */
   abstract readonly label: string;
+
+  /**
+   * What `forward` emits: logits (the default), Born probabilities over
+   * measurement outcomes, or expectation values. Losses, accuracy and the
+   * KD temperature read it (see `OutputSpec`).
+   */
+  get outputSpec(): OutputSpec {
+    return LOGITS;
+  }
 
   /**
    * Computes the output, reading every own parameter through `resolve` and

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { outputClasses, PROBABILITY_FLOOR, type OutputSpec } from '../nn/outputs.js';
 import { QDistillError } from '../errors.js';
 import type { Module } from '../nn/module.js';
 import { noGrad, Tensor, allocData, formatShape } from '../nn/tensor.js';
@@ -106,7 +107,11 @@ export class ModelTeacher extends TeacherBase {
   /**
    * A teacher from an nn `Module` (a zoo model, a `Sequential`, a hybrid
    * model with a QNN layer): it runs in eval mode (dropout off) without
-   * recording gradients, then the module's mode is restored.
+   * recording gradients, then the module's mode is restored. Its logits
+   * follow the module's `outputSpec`: logits as they are (the first C when
+   * only C of them are classes), expectation values times their scale, Born
+   * probabilities as log p of the C class outcomes (softmax of them gives the
+   * class probabilities renormalised over the classes).
    *
    * @throws E_INVALID_ARGUMENT if `module` has no forward; E_TEACHER if its output is not [batch, classes]; errors of the module's own forward (e.g. E_NOT_INITIALIZED before `nn.init()`)
    * @example
@@ -133,7 +138,7 @@ export class ModelTeacher extends TeacherBase {
         if (y.rank !== 2 || y.shape[0] !== batch) {
           throw new QDistillError('E_TEACHER', `teacher ${name}: the module's output is ${formatShape(y.shape)} for a batch of ${batch}; logits must be [batch, classes]`);
         }
-        return y.data instanceof Float32Array ? y.data : Float32Array.from(y.data);
+        return classLogits(y.data, batch, y.shape[1]!, module.outputSpec);
       } finally {
         module.train(wasTraining);
       }
@@ -184,4 +189,17 @@ export class ModelTeacher extends TeacherBase {
     }
     return out;
   }
+}
+
+/** A module's output rows as class logits, by its output kind. */
+function classLogits(data: ArrayLike<number>, batch: number, width: number, spec: OutputSpec): Float32Array {
+  const c = outputClasses(spec, width);
+  const out = new Float32Array(batch * c);
+  for (let r = 0; r < batch; r++) {
+    for (let j = 0; j < c; j++) {
+      const v = data[r * width + j]!;
+      out[r * c + j] = spec.kind === 'logits' ? v : spec.kind === 'expectations' ? spec.scale * v : Math.log(Math.max(v, PROBABILITY_FLOOR));
+    }
+  }
+  return out;
 }

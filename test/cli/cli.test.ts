@@ -20,7 +20,7 @@ function configFile(config: unknown): string {
 
 const tiny = {
   name: 'tiny',
-  dataset: { name: 'mnist', classes: [0, 1], trainPerClass: 20, testPerClass: 30 },
+  dataset: { name: 'mnist', classes: [0, 1], labelledPerClass: 10, transfer: { perClass: 30 }, validation: { perClass: 20 }, testPerClass: 30 },
   teacher: { type: 'train', arch: 'lenet5', epochs: 1, batchSize: 32, cache: false },
   student: {
     arch: 'qnn-classifier', numClasses: 2, numQubits: 4,
@@ -32,26 +32,65 @@ const tiny = {
   train: { epochs: 3, batchSize: 8, optimizer: { type: 'adam', lr: 0.05 }, seeds: [0, 1, 2] },
 };
 
+
 afterEach(() => vi.restoreAllMocks());
 
 describe('qdistill kd', () => {
-  it('runs a config: progress on stderr, a table, and one JSON object as the last stdout line', async () => {
+  it('runs a config: progress on stderr, a table with verdicts, and one JSON object as the last stdout line', async () => {
     const { code, stdout, stderr } = await runCli(['kd', configFile(tiny)]);
     expect(code).toBe(0);
     const last = JSON.parse(stdout[stdout.length - 1]!);
-    for (const key of ['testAccuracy', 'baselineAccuracy', 'teacherAccuracy', 'epochs', 'seconds']) expect(last, key).toHaveProperty(key);
-    expect(last.epochs).toBe(3);
+    for (const key of ['testAccuracy', 'baselineAccuracy', 'pseudoLabelAccuracy', 'gain', 'gainCI95', 'selection', 'seeds', 'teacherAccuracy', 'seconds']) {
+      expect(last, key).toHaveProperty(key);
+    }
+    expect(last.selection).toBe('validation');
     expect(last.seeds).toEqual([0, 1, 2]);
+    expect(last.pairedInit).toBe(true);
+    expect(last.gainCI95).toHaveLength(2);
+    expect(last.gainCI95[0]).toBeLessThanOrEqual(last.gain);
     expect(last.teacherAccuracy).toBeGreaterThan(0.9);
     expect(last.testAccuracy).toBeGreaterThan(0.6); // two classes: chance 0.5
-    expect(stdout.join('\n')).toContain('student + KD');
-    expect(stdout.join('\n')).toContain('student, no KD');
+    const text = stdout.join('\n');
+    for (const row of ['student, KD', 'student, no KD', 'student, pseudo-labels']) expect(text).toContain(row);
+    expect(text).toMatch(/(KD helps over no KD|no significant difference between KD and no KD|KD hurts against no KD): [+−]\d+\.\d\d points, 95 % CI/);
     expect(stderr).toMatch(/epoch 3\/3/);
   });
 
-  it('--no-baseline and --epochs override the config; --checkpoint-dir keeps the best student, which restores', async () => {
+  it('sweeps --set values, selecting on validation and reading the test split only for the selected point', async () => {
+    const { code, stdout } = await runCli(['kd', configFile(tiny), '--seeds', '0,1', '--set', 'kd.temperature=1,3', '--arms', 'kd,baseline']);
+    expect(code).toBe(0);
+    const last = JSON.parse(stdout[stdout.length - 1]!);
+    expect(last.sweep).toHaveLength(2);
+    const best = Math.max(...last.sweep.map((p: { validation: number }) => p.validation));
+    expect(last.sweep.find((p: { validation: number }) => p.validation === best)).toMatchObject(last.selectedPoint);
+    expect(stdout.join('\n')).toContain('← selected');
+  });
+
+  it('is strict about flags: unknown flags, malformed lists and a missing value are usage errors (exit 2)', async () => {
+    for (const [args, message] of [
+      [['kd', configFile(tiny), '--epoch', '2'], "unknown option '--epoch'"],
+      [['kd', configFile(tiny), '--seeds', '1,,2'], '--seeds: expected a comma-separated list of integers'],
+      [['kd', configFile(tiny), '--epochs', 'two'], '--epochs: expected a positive integer, got "two"'],
+      [['kd', configFile(tiny), '--set', 'kd.temperature'], '--set kd.temperature: expected path=value'],
+      [['kd', configFile(tiny), 'extra.json'], 'unexpected argument "extra.json"'],
+      [['teacher', 'train', '--clases', '0-5'], "unknown option '--clases'"],
+    ] as const) {
+      const { code, stderr, stdout } = await runCli([...args]);
+      expect(code, args.join(' ')).toBe(2);
+      expect(stderr).toContain(message);
+      expect(JSON.parse(stdout[stdout.length - 1]!).error.code).toBe('E_USAGE');
+    }
+  });
+
+  it('prints help for every command', async () => {
+    expect((await runCli(['kd', '--help'])).stdout.join('\n')).toContain('qdistill kd — knowledge distillation');
+    expect((await runCli(['teacher', '--help'])).stdout.join('\n')).toContain('qdistill teacher train');
+    expect((await runCli(['presets', '--help'])).stdout.join('\n')).toContain('qdistill presets');
+  });
+
+  it('--arms and --epochs override the config; --checkpoint-dir keeps the best-validation student, which restores', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'qdistill-ckpt-'));
-    const { code, stdout } = await runCli(['kd', configFile(tiny), '--no-baseline', '--epochs', '1', '--seeds', '4', '--checkpoint-dir', dir]);
+    const { code, stdout } = await runCli(['kd', configFile(tiny), '--arms', 'kd', '--epochs', '1', '--seeds', '4', '--checkpoint-dir', dir]);
     const { readFileSync } = await import('node:fs');
     const { restoreHybridModel } = await import('../../sdk/qnn/hybrid-checkpoint.js');
     const { checkpoint } = await restoreHybridModel(readFileSync(join(dir, 'tiny-kd-seed4.qdc')));
@@ -68,12 +107,12 @@ describe('qdistill kd', () => {
     bad.train.learningRate = 0.1;
     const { code, stdout, stderr } = await runCli(['kd', configFile(bad)]);
     expect(code).toBe(1);
-    expect(stderr).toContain('config train.learningRate: unknown field');
+    expect(stderr).toContain('config train: unknown field "learningRate" (allowed: epochs, batchSize');
     expect(JSON.parse(stdout[stdout.length - 1]!).error.code).toBe('E_CONFIG');
   });
 
   it('rejects an unknown preset, a missing file and invalid JSON', async () => {
-    expect((await runCli(['kd', '--preset', 'nope'])).stderr).toContain('unknown preset');
+    expect((await runCli(['kd', '--preset', 'nope'])).stderr).toContain('unknown preset (available: mnist-0-5');
     expect((await runCli(['kd', '/no/such/config.json'])).stderr).toContain('cannot read config file');
     const dir = mkdtempSync(join(tmpdir(), 'qdistill-cli-'));
     writeFileSync(join(dir, 'bad.json'), '{ nope');
@@ -112,6 +151,6 @@ describe('qdistill teacher train', () => {
 describe('the qdistill bin', () => {
   it('runs from bin/qdistill.js (built dist) and prints help', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, [join(root, 'bin', 'qdistill.js'), '--help'], { cwd: root });
-    expect(stdout).toContain('knowledge distillation into quantum neural networks');
+    expect(stdout).toContain('knowledge and dataset distillation into quantum neural networks');
   });
 });

@@ -40,15 +40,17 @@ describe('knowledge distillation on MNIST 0–5', () => {
       encoder: { type: 'AmplitudeEmbedding', numFeatures: 64 }, ansatz: { type: 'StronglyEntanglingLayers', layers: 3 },
       measurements: [{ type: 'expvalZ' }], head: false, outputScale: 10, seed: 1,
     });
+    pipeline.fit(trainSubset);
     const result = await distillKnowledge({
       student, teacher,
-      data: { train: pipeline.fitTransform(trainSubset), test: pipeline.transform(testSubset) },
-      teacherData: { train: trainSubset },
+      data: { train: trainSubset, test: testSubset },
+      studentInput: (x, n, shape) => pipeline.transformBatch(x, n, shape),
+      augment: [{ type: 'shift', max: 1 }],
       loss: { temperature: 1, kdWeight: 0.9, ceWeight: 1 },
       optimizer: { type: 'adam', lr: 0.02 }, epochs: 6, batchSize: 16, seed: 1,
     });
     // Chance is 1/6; measured ≈ 0.8 for this setting.
-    expect(result.best.testAccuracy).toBeGreaterThan(0.6);
+    expect(result.test!.last.accuracy).toBeGreaterThan(0.6);
     expect(result.history).toHaveLength(6);
     await teacher.dispose();
   });
@@ -88,27 +90,61 @@ describe('experiment runner', () => {
       ansatz: { type: 'HardwareEfficient' as const, layers }, measurements: [{ type: 'expvalZ' as const, wires: [0, n - 1] }], head: true,
     });
     const config = validateKDConfig({
-      dataset: { name: 'zxz', numQubits: 5, train: 48, test: 32, seed: 2 },
-      teacher: { type: 'model', model: qnn(5, 2), epochs: 8, batchSize: 16, optimizer: { type: 'adam', lr: 0.05 }, seed: 3 },
+      dataset: { name: 'zxz', numQubits: 5, train: 60, validation: 12, test: 32, seed: 2 },
+      teacher: { type: 'model', model: qnn(5, 2), epochs: 20, batchSize: 16, optimizer: { type: 'adam', lr: 0.05 }, seed: 3 },
       student: qnn(2, 2),
       compress: { type: 'qae', latentQubits: 2, layers: 3, steps: 80 },
       kd: { temperature: 2, kdWeight: 0.5, ceWeight: 0.5 },
       train: { epochs: 5, batchSize: 16, optimizer: { type: 'adam', lr: 0.05 }, seeds: [0, 1] },
     });
     const result = await runKDExperiment(config, nodeExperimentEnvironment());
-    expect(result.teacherAccuracy!).toBeGreaterThan(0.75);
-    expect(result.kd!.bestAccuracies).toHaveLength(2);
-    expect(result.baseline!.bestAccuracies).toHaveLength(2);
-    expect(result.kd!.mean).toBeGreaterThan(0.6);
+    expect(result.teacher!.testAccuracy).toBeGreaterThan(0.75);
+    expect(result.arms.kd!.runs).toHaveLength(2);
+    expect(result.arms.baseline!.runs).toHaveLength(2);
+    expect(result.arms.kd!.test.mean).toBeGreaterThan(0.6);
     expect(result.compression!.testTrashFidelity).toBeGreaterThan(0.5);
-    expect(result.trainSize).toBe(48);
+    expect(result.sizes).toEqual({ labelled: 48, transfer: 0, validation: 12, test: 32 });
+    expect(result.pairedInit).toBe(true);
+    expect(result.comparisons.map((c) => [c.a, c.b])).toEqual([['kd', 'baseline']]);
+  });
+
+  it('runs every arm on real MNIST with a transfer set: disjoint splits, paired starts, validation selection, one verdict per pair', async () => {
+    const config = validateKDConfig({
+      name: 'tiny-transfer',
+      dataset: { name: 'mnist', classes: [0, 1, 2], labelledPerClass: 5, transfer: { perClass: 40 }, validation: { perClass: 30 }, testPerClass: 60 },
+      teacher: { type: 'onnx', path: join(teachersDir, 'lenet-mnist-c6.onnx') },
+      student: {
+        arch: 'qnn-classifier', numClasses: 3, numQubits: 4, encoder: { type: 'AmplitudeEmbedding', numFeatures: 16 },
+        ansatz: { type: 'StronglyEntanglingLayers', layers: 4 }, measurements: [{ type: 'expvalZ', wires: [0, 1, 2] }], head: false, outputScale: 10,
+      },
+      transform: [{ type: 'resize', height: 4, width: 4, method: 'area' }, { type: 'flatten' }],
+      kd: { temperature: 1, alpha: 0.9 },
+      train: { epochs: 4, batchSize: 16, optimizer: { type: 'adam', lr: 0.03 }, seeds: [0, 1, 2] },
+      arms: ['kd', 'kd-labelled', 'baseline', 'pseudo-labels'],
+    });
+    // The 6-class ONNX teacher does not fit 3 classes: a 3-class teacher is trained instead.
+    await expect(runKDExperiment(config, nodeExperimentEnvironment())).rejects.toMatchObject({ code: 'E_TEACHER' });
+    const result = await runKDExperiment({ ...config, teacher: { type: 'train', arch: 'lenet5', epochs: 2, cache: false } }, nodeExperimentEnvironment());
+    expect(result.sizes).toEqual({ labelled: 15, transfer: 120, validation: 90, test: 180 });
+    expect(result.pairedInit).toBe(true);
+    for (const arm of ['kd', 'kd-labelled', 'baseline', 'pseudo-labels'] as const) {
+      const runs = result.arms[arm]!.runs;
+      expect(runs.map((r) => r.seed)).toEqual([0, 1, 2]);
+      runs.forEach((r, i) => expect(r.initialParamsHash).toBe(result.arms.kd!.runs[i]!.initialParamsHash));
+      for (const r of runs) expect(r.validationAccuracy).toBe(Math.max(...r.history.map((h) => h.validationAccuracy)));
+    }
+    // Same optimiser steps: 135 samples / 16 = 9 steps × 4 epochs = 36 = 1 step × 36 epochs on the 15 labelled ones.
+    expect(result.arms.baseline!.epochs).toBe(36);
+    expect(result.comparisons.map((c) => `${c.a}/${c.b}`)).toEqual(['kd/baseline', 'kd/pseudo-labels', 'kd-labelled/baseline', 'pseudo-labels/baseline', 'kd/kd-labelled']);
+    for (const c of result.comparisons) expect(c.comparison.n).toBe(3);
+    expect(result.selection).toBe('validation');
   });
 
   it('refuses a teacher whose classes do not match the data', async () => {
     const config = validateKDConfig({
-      dataset: { name: 'mnist', classes: [0, 1, 2, 3, 4, 5, 6, 7], trainPerClass: 5 },
+      dataset: { name: 'mnist', classes: [0, 1, 2, 3, 4, 5, 6, 7], labelledPerClass: 5 },
       teacher: { type: 'onnx', path: join(teachersDir, 'lenet-mnist-c6.onnx') },
-      student: { arch: 'qnn-classifier', numClasses: 8, numQubits: 3, encoder: { type: 'AngleEmbedding' }, ansatz: { type: 'BasicEntanglerLayers', layers: 1 }, measurements: [{ type: 'probs', classes: 8 }], head: false },
+      student: { arch: 'qnn-classifier', numClasses: 8, numQubits: 3, encoder: { type: 'AngleEmbedding' }, ansatz: { type: 'BasicEntanglerLayers', layers: 1 }, measurements: [{ type: 'probs' }], head: false },
       transform: [{ type: 'flatten' }, { type: 'pca', components: 3 }],
       train: { epochs: 1, batchSize: 8 },
     });

@@ -94,19 +94,43 @@ describe('quantum LeNet (paper 000)', () => {
 });
 
 describe('paper-003 student', () => {
-  it('has the parameter count of its architecture and probabilities as scores', async () => {
+  it('has the parameter count of its architecture and emits the 2ⁿ Born probabilities, declared as such', async () => {
     for (const [n, c] of [[3, 6], [3, 8], [4, 8], [4, 10]] as const) {
-      const m = await createHybridModel({ arch: 'student-003', numClasses: c, numQubits: n, scores: 'probs' }, { kernel });
+      const m = await createHybridModel({ arch: 'student-003', numClasses: c, numQubits: n }, { kernel });
       expect(m.numParameters()).toBe(conv(1, 10, 5) + conv(10, 20, 5) + linear(320, 50) + linear(50, n));
+      expect(m.outputSpec).toEqual({ kind: 'probabilities', classes: c });
       m.eval();
       const p = m.forward(image(2, 3, 28, 'float32'));
-      expect(p.shape).toEqual([2, c]);
+      expect(p.shape).toEqual([2, 2 ** n]);
       for (let i = 0; i < 2; i++) {
-        const row = Array.from(p.data.subarray(i * c, (i + 1) * c));
+        const row = Array.from(p.data.subarray(i * 2 ** n, (i + 1) * 2 ** n));
         expect(row.every((v) => v >= 0)).toBe(true);
-        const total = row.reduce((a, b) => a + b, 0);
-        expect(total).toBeLessThanOrEqual(1 + 1e-6);
-        if (c === 2 ** n) expect(total).toBeCloseTo(1, 6);
+        expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+      }
+    }
+  });
+
+  it("paper 003's heads: sigmoid + concatenation (2ⁿ⁺¹ logits, Qiskit outcome order) and softmax over probabilities", async () => {
+    const x = image(2, 3, 28, 'float32');
+    const born = await createHybridModel({ arch: 'student-003', numClasses: 6, numQubits: 3, seed: 4 }, { kernel });
+    const sig = await createHybridModel({ arch: 'student-003', numClasses: 6, numQubits: 3, seed: 4, head: 'sigmoid-concat' }, { kernel });
+    const soft = await createHybridModel({ arch: 'student-003', numClasses: 6, numQubits: 3, seed: 4, head: 'softmax' }, { kernel });
+    for (const m of [born, sig, soft]) m.eval();
+    const p = born.forward(x).data;
+    const s = sig.forward(x);
+    const f = soft.forward(x);
+    expect(sig.outputSpec).toEqual({ kind: 'logits', classes: 6 });
+    expect(s.shape).toEqual([2, 16]);
+    expect(f.shape).toEqual([2, 8]);
+    const reversed = (j: number): number => ((j & 1) << 2) | (j & 2) | ((j & 4) >> 2); // Qiskit index j ↔ PennyLane index
+    for (let r = 0; r < 2; r++) {
+      const z = Array.from({ length: 8 }, (_, j) => Math.exp(p[r * 8 + reversed(j)]!)).reduce((a, b) => a + b, 0);
+      for (let j = 0; j < 8; j++) {
+        const pj = p[r * 8 + reversed(j)]!;
+        const sigma = 1 / (1 + Math.exp(-pj));
+        expect(s.data[r * 16 + j]).toBeCloseTo(sigma, 5);
+        expect(s.data[r * 16 + 8 + j]).toBeCloseTo(1 - sigma, 5);
+        expect(f.data[r * 8 + j]).toBeCloseTo(Math.exp(pj) / z, 5);
       }
     }
   });

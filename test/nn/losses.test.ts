@@ -106,7 +106,7 @@ describe('losses', () => {
     expectError(() => kdLoss(z, { logits: t }, y, { alpha: 0.5, kdWeight: 1 }), 'E_INVALID_ARGUMENT', 'give either alpha or kdWeight/ceWeight, not both');
     expectError(() => kdLoss(z, { logits: t }, null, { ceWeight: 0.5 }), 'E_INVALID_ARGUMENT', 'ceWeight is 0.5 but no labels were given');
     expectError(() => kdLoss(z, { logits: t }, y, { temperature: 0 }), 'E_INVALID_ARGUMENT', 'temperature must be a positive number, got 0');
-    expectError(() => kdLoss(z, { logits: normal([4, 3], 3) }, y), 'E_SHAPE', 'teacher logits [4, 3] must match the student logits [4, 5]');
+    expectError(() => kdLoss(z, { logits: normal([4, 3], 3) }, y), 'E_SHAPE', 'teacher logits [4, 3] must be [4, 5] (rows of the student output [4, 5], its 5 classes)');
     expectError(() => kdLoss(z, { probs: t }, y), 'E_INVALID_ARGUMENT', 'teacher probs must be probabilities in [0, 1]');
     expectError(() => kdLoss(z, { logits: t }, y, { alpha: 1.5 }), 'E_INVALID_ARGUMENT', 'alpha must be in [0, 1], got 1.5');
   });

@@ -19,7 +19,7 @@ import { EnsembleTeacher } from '../../teachers/ensemble.js';
 import { OnnxTeacher } from '../../teachers/onnx-teacher.js';
 import type { Teacher } from '../../teachers/teacher.js';
 import type { TeacherSpec } from '../config.js';
-import type { ExperimentEnvironment } from '../experiment.js';
+import type { ExperimentEnvironment, TeacherTrainingData } from '../experiment.js';
 import { distillKnowledge, evaluate } from '../knowledge.js';
 import { ModelTeacher } from '../../teachers/model-teacher.js';
 
@@ -30,14 +30,16 @@ export function cacheDir(): string {
 
 /**
  * Trains (or loads from the cache) a classical teacher of the zoo on the
- * selected training split. The cache key covers the spec, the dataset and
- * its classes.
+ * training pool it is given (the experiment's labelled and transfer images,
+ * never its validation or test split), keeping the epoch with the best
+ * validation accuracy. The cache key covers the spec, the dataset, its
+ * classes and the pool size.
  */
 export async function trainedTeacher(
   spec: Extract<TeacherSpec, { type: 'train' }>,
-  data: { train: Dataset; test: Dataset; datasetName: string },
+  data: { train: Dataset; validation?: Dataset; datasetName: string },
   onMessage: (m: string) => void = () => {},
-): Promise<{ model: Module; teacher: Teacher; testAccuracy: number; cached: boolean }> {
+): Promise<{ model: Module; teacher: Teacher; validationAccuracy: number | null; cached: boolean }> {
   await initNN();
   const numClasses = data.train.numClasses;
   const config = {
@@ -47,16 +49,17 @@ export async function trainedTeacher(
     ...(spec.arch === 'alexnet-mini' ? { fcWidths: spec.fcWidths ?? 128 } : {}),
   } as ModelConfig;
   const key = createHash('sha256')
-    .update(JSON.stringify({ v: 1, spec: { ...spec, cache: undefined }, dataset: data.datasetName, classes: data.train.classIds ?? null, n: data.train.y.length }))
+    .update(JSON.stringify({ v: 2, spec: { ...spec, cache: undefined }, dataset: data.datasetName, classes: data.train.classIds ?? null, n: data.train.y.length, validation: data.validation?.y.length ?? 0 }))
     .digest('hex')
     .slice(0, 16);
   const file = join(cacheDir(), 'teachers', `${spec.arch}-${data.datasetName}-c${numClasses}-${key}.qdc`);
+  const wrap = (model: Module): Teacher => ModelTeacher.fromModule(model, { dataShape: data.train.shape, numClasses, name: spec.arch });
   if (spec.cache !== false && existsSync(file)) {
     try {
       const { model } = await restoreModelFile(file);
-      const testAccuracy = evaluate(model, data.test).accuracy;
-      onMessage(`teacher: loaded cached ${spec.arch} from ${file} (test accuracy ${(100 * testAccuracy).toFixed(2)}%)`);
-      return { model, teacher: ModelTeacher.fromModule(model, { dataShape: data.train.shape, numClasses, name: spec.arch }), testAccuracy, cached: true };
+      const validationAccuracy = data.validation ? evaluate(model, data.validation).accuracy : null;
+      onMessage(`teacher: loaded cached ${spec.arch} from ${file}${validationAccuracy === null ? '' : ` (validation accuracy ${(100 * validationAccuracy).toFixed(2)}%)`}`);
+      return { model, teacher: wrap(model), validationAccuracy, cached: true };
     } catch (error) {
       onMessage(`teacher: ignoring unreadable cache ${file} (${(error as Error).message}); training again`);
     }
@@ -66,24 +69,25 @@ export async function trainedTeacher(
   const result = await distillKnowledge({
     student: model,
     teacher: null,
-    data: { train: data.train, test: data.test },
+    data: { train: data.train, ...(data.validation ? { validation: data.validation } : {}) },
+    ...(spec.augment?.length ? { augment: spec.augment } : {}),
     epochs: spec.epochs ?? 5,
     batchSize: spec.batchSize ?? 64,
     optimizer: { type: 'adam', lr: spec.lr ?? 2e-3 },
     seed: spec.seed ?? 0,
-    onEpoch: (r) => onMessage(`teacher: epoch ${r.epoch} test accuracy ${(100 * r.testAccuracy).toFixed(2)}% (${r.seconds.toFixed(1)} s)`),
+    onEpoch: (r) => onMessage(`teacher: epoch ${r.epoch}${Number.isNaN(r.validationAccuracy) ? '' : ` validation accuracy ${(100 * r.validationAccuracy).toFixed(2)}%`} (${r.seconds.toFixed(1)} s)`),
   });
   if (spec.cache !== false) {
     mkdirSync(dirname(file), { recursive: true });
     await saveCheckpointFile(file, model, { seed: spec.seed ?? 0 });
     onMessage(`teacher: cached at ${file}`);
   }
-  return { model, teacher: ModelTeacher.fromModule(model, { dataShape: data.train.shape, numClasses, name: spec.arch }), testAccuracy: result.last.testAccuracy, cached: false };
+  return { model, teacher: wrap(model), validationAccuracy: data.validation ? result.selected.validationAccuracy : null, cached: false };
 }
 
 async function createTeacher(
   spec: TeacherSpec,
-  data: { train: Dataset; test: Dataset; datasetName: string },
+  data: TeacherTrainingData,
   onMessage?: (m: string) => void,
 ): Promise<Teacher> {
   switch (spec.type) {
@@ -127,6 +131,15 @@ export async function trainTeacherCommand(
   onMessage: (m: string) => void,
 ): Promise<Record<string, unknown>> {
   const arch = (flags.arch ?? 'lenet5') as Extract<TeacherSpec, { type: 'train' }>['arch'];
+  if (!['lenet5', 'lenet-003', 'lenet-000', 'alexnet-mini'].includes(arch)) {
+    throw new QDistillError('E_CONFIG', `--arch: expected lenet5, lenet-003, lenet-000 or alexnet-mini, got ${String(arch)}`);
+  }
+  for (const flag of ['epochs', 'seed'] as const) {
+    const v = flags[flag];
+    if (v !== undefined && !(typeof v === 'string' && /^\d+$/.test(v) && (flag === 'seed' || Number(v) >= 1))) {
+      throw new QDistillError('E_CONFIG', `--${flag}: expected a ${flag === 'seed' ? 'non-negative' : 'positive'} integer, got ${JSON.stringify(v)}`);
+    }
+  }
   const datasetName = (flags.dataset ?? 'mnist') as 'mnist' | 'fashion-mnist';
   if (datasetName !== 'mnist' && datasetName !== 'fashion-mnist') {
     throw new QDistillError('E_CONFIG', `--dataset: expected mnist or fashion-mnist, got ${String(datasetName)}`);
@@ -140,12 +153,15 @@ export async function trainTeacherCommand(
   const epochs = flags.epochs ? Number(flags.epochs) : 5;
   await initNN();
   const full = datasetName === 'mnist' ? await loadMnist() : await loadFashionMnist();
-  const data = { train: selectClasses(full.train, classes), test: selectClasses(full.test, classes), datasetName };
+  const train = selectClasses(full.train, classes);
+  const test = selectClasses(full.test, classes);
   const spec = { type: 'train' as const, arch, epochs, seed: flags.seed ? Number(flags.seed) : 0, cache: false };
-  const { model, testAccuracy } = await trainedTeacher(spec, data, onMessage);
+  // No selection: the teacher trains on the whole training split for the given epochs; the test split is scored once.
+  const { model } = await trainedTeacher(spec, { train, datasetName }, onMessage);
+  const testAccuracy = evaluate(model, test).accuracy;
   const out = typeof flags.out === 'string' ? flags.out : `${arch}-${datasetName}-c${classes.length}.onnx`;
   const { exportOnnxFile } = await import('../../teachers/node/export-file.js');
-  await exportOnnxFile(model, out, { inputShape: data.train.shape });
+  await exportOnnxFile(model, out, { inputShape: train.shape });
   onMessage(`teacher: exported ${out}`);
   return { teacher: out, arch, dataset: datasetName, classes, epochs, testAccuracy };
 }

@@ -1,19 +1,38 @@
 /**
  * Paper 003's quantum student: Conv(1→10, k5) → max-pool → ReLU → Conv(10→20,
  * k5) → dropout → max-pool → ReLU → Linear 320→50 → ReLU → dropout → Linear
- * 50→n; angles θ = π·tanh(·); H + RY(θ) on each qubit; basis-state
- * probabilities of the first C states as class scores (exact or shots).
+ * 50→n; angles θ = π·tanh(·); H + RY(θ) on each qubit; the 2ⁿ basis-state
+ * probabilities (exact or sampled with shots), class c ↔ basis state c.
+ *
+ * Heads (what `forward` returns):
+ * - `born` (default): the 2ⁿ Born probabilities themselves, declared as such,
+ *   so losses use −log p_y and KD softens them as p^{1/T};
+ * - `sigmoid-concat`: paper 003's KD notebooks: y = σ(p), out = [y, 1 − y]
+ *   (2ⁿ⁺¹ values used as logits; its KD term reads the first C);
+ * - `softmax`: paper 003's FashionMNIST 3-qubit baselines: softmax(p), 2ⁿ values used as logits;
+ * - `probs-as-logits`: the first C probabilities used as logits (what
+ *   `cross_entropy(qnn(x), y)` does in PyTorch).
+ *
+ * The paper heads index outcomes as its Qiskit code does (bit k of the index
+ * is qubit k); `born` uses PennyLane's order (wire 0 is the most significant
+ * bit). Both map class c to outcome c.
  */
-import { QDistillError } from '../../errors.js';
+import { QDistillError, unreachable } from '../../errors.js';
 import { Random } from '../../util/random.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { ParamResolver } from '../../nn/module.js';
 import { Conv2d, Dropout, Flatten, Linear, MaxPool2d, ReLU, Sequential } from '../../nn/layers.js';
-import { add, log, scale, tanh } from '../../nn/ops/elementwise.js';
-import { tensor, type Tensor } from '../../nn/tensor.js';
+import { add, neg, scale, sigmoid, tanh } from '../../nn/ops/elementwise.js';
+import { softmax } from '../../nn/ops/reduce.js';
+import { concat, slice } from '../../nn/ops/shape.js';
+import type { OutputSpec } from '../../nn/outputs.js';
+import type { Tensor } from '../../nn/tensor.js';
 import { QNNLayer, type DiffMethod } from '../qnn-layer.js';
 import { QNNModule } from '../qnn-module.js';
 import { HybridModel } from './hybrid-model.js';
+
+/** The output head of {@link Student003}. */
+export type Student003Head = 'born' | 'sigmoid-concat' | 'softmax' | 'probs-as-logits';
 
 /** Paper 003's quantum student. */
 export interface Student003Config {
@@ -27,13 +46,8 @@ export interface Student003Config {
   dropout?: number;
   /** Finite shots (the paper used 5000) or null for exact probabilities. */
   shots?: number | null;
-  /**
-   * Class scores fed to the losses: 'probs' (default: the basis-state probabilities
-   * themselves, as logits — what a PyTorch `cross_entropy(qnn(x), y)` does) or
-   * 'log-probs' (log p: sharper, but training can collapse once the class
-   * probabilities leak onto the unused basis states, since no loss sees the leak).
-   */
-  scores?: 'log-probs' | 'probs';
+  /** What `forward` returns (see the module docs); default `born`. */
+  head?: Student003Head;
   diffMethod?: DiffMethod;
   seed?: number;
 }
@@ -64,7 +78,7 @@ export class Student003 extends HybridModel {
       numQubits: n,
       encoder: { type: 'none' },
       ansatz: { type: 'HadamardRY' },
-      measurements: [{ type: 'probs', classes: config.numClasses }],
+      measurements: [{ type: 'probs' }],
       diffMethod: config.diffMethod ?? (config.shots ? 'parameter-shift' : 'adjoint'),
       shots: config.shots ?? null,
       seed: config.seed ?? 0,
@@ -72,11 +86,46 @@ export class Student003 extends HybridModel {
     this.qnn = this.registerModule('qnn', new QNNModule(layer, { dtype: config.dtype ?? 'float32' }));
   }
 
+  /** The head in use. */
+  get head(): Student003Head {
+    return this.config.head ?? 'born';
+  }
+
+  override get outputSpec(): OutputSpec {
+    const classes = this.config.numClasses;
+    return this.head === 'born' ? { kind: 'probabilities', classes } : { kind: 'logits', classes };
+  }
+
   forwardWith(x: Tensor, p: ParamResolver): Tensor {
     const angles = scale(tanh(this.features.forwardWith(x, p)), Math.PI);
     const probs = this.qnn.forwardWith(angles, p);
-    if ((this.config.scores ?? 'probs') === 'probs') return probs;
-    return log(add(probs, tensor([1e-9], { dtype: probs.dtype })));
+    const head = this.head;
+    switch (head) {
+      case 'born':
+        return probs;
+      case 'probs-as-logits':
+        return slice(probs, 1, 0, this.config.numClasses);
+      case 'sigmoid-concat': {
+        const y = sigmoid(qiskitOrder(probs, this.config.numQubits));
+        return concat([y, add(neg(y), 1)], 1);
+      }
+      case 'softmax':
+        return softmax(qiskitOrder(probs, this.config.numQubits), 1);
+      default:
+        return unreachable(head, 'student-003 head');
+    }
   }
+}
+
+/** Reorders 2ⁿ outcome columns from PennyLane's order (wire 0 = MSB) to Qiskit's (qubit 0 = LSB): a bit reversal. */
+function qiskitOrder(probs: Tensor, numQubits: number): Tensor {
+  const size = 1 << numQubits;
+  const columns: Tensor[] = [];
+  for (let j = 0; j < size; j++) {
+    let r = 0;
+    for (let b = 0; b < numQubits; b++) if (j & (1 << b)) r |= 1 << (numQubits - 1 - b);
+    columns.push(slice(probs, 1, r, r + 1));
+  }
+  return concat(columns, 1);
 }
 
