@@ -86,6 +86,7 @@ const wires = z.array(nonNegativeInt()).min(1);
 const diffMethod = z.enum(['adjoint', 'parameter-shift', 'finite-diff']);
 const shots = positiveInt().nullable().optional();
 const dtype = z.enum(['float32', 'float64']).optional();
+const shiftRuleSchema = strictObject({ shift: positive().optional(), factor: z.enum(['exact', 'none']).optional() });
 
 const encoderSchema = tagged('type', [
   strictObject({ type: z.literal('AmplitudeEmbedding'), numFeatures: positiveInt().optional(), pad: z.number().optional(), normalize: z.boolean().optional() }),
@@ -119,7 +120,8 @@ const studentSchema = tagged('arch', [
   }),
   strictObject({
     arch: z.literal('student-003'), numClasses: positiveInt(), dtype, numQubits: z.int().min(1).max(12), dropout: z.number().min(0).lt(1).optional(), shots,
-    head: z.enum(['born', 'sigmoid-concat', 'softmax', 'probs-as-logits']).optional(), diffMethod: diffMethod.optional(), seed: nonNegativeInt().optional(),
+    head: z.enum(['born', 'sigmoid-concat', 'softmax', 'probs-as-logits']).optional(), diffMethod: diffMethod.optional(), shiftRule: shiftRuleSchema.optional(),
+    seed: nonNegativeInt().optional(),
   }),
   strictObject({
     arch: z.literal('qnn-classifier'), numClasses: positiveInt(), dtype, numQubits: z.int().min(1).max(20), encoder: encoderSchema, ansatz: ansatzSchema,

@@ -40,6 +40,8 @@ export function applyProtocol(config: KDExperimentConfig): KDExperimentConfig {
     ...config.student,
     shots: protocol.shots ?? 5000,
     diffMethod: 'parameter-shift',
+    // E(θ + π/4) − E(θ − π/4), fresh shots per shifted run, no 1/(2 sin s) factor: √2 × the derivative plus shot noise.
+    shiftRule: { shift: Math.PI / 4, factor: 'none' },
     head: 'sigmoid-concat',
   };
   const arms: ArmName[] = (config.arms ?? ['kd', 'baseline']).filter((a) => a === 'kd' || a === 'baseline');

@@ -66,7 +66,7 @@ describe('the paper-003-exact protocol', () => {
     });
     const exact = applyProtocol(config);
     expect(exact.train).toMatchObject({ epochs: 10, batchSize: 1, optimizer: { type: 'adam', lr: 1e-3 }, seeds: [0, 1] });
-    expect(exact.student).toMatchObject({ arch: 'student-003', shots: 5000, diffMethod: 'parameter-shift', head: 'sigmoid-concat' });
+    expect(exact.student).toMatchObject({ arch: 'student-003', shots: 5000, diffMethod: 'parameter-shift', head: 'sigmoid-concat', shiftRule: { shift: Math.PI / 4, factor: 'none' } });
     expect(exact.dataset).toMatchObject({ labelledPerClass: 150, selection: 'first', transfer: null, testPerClass: 150 });
     expect(exact.kd).toEqual({ temperature: 3, kdWeight: 0.9, ceWeight: 1, tSquared: true, direction: 'teacher||student' });
     expect(exact.arms).toEqual(['kd', 'baseline']);

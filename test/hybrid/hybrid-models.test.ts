@@ -135,6 +135,22 @@ describe('paper-003 student', () => {
     }
   });
 
+  it("paper 003's gradient: E(θ+π/4) − E(θ−π/4) without the 1/(2 sin s) factor is √2 × the exact derivative", async () => {
+    const x = image(2, 7, 28, 'float64');
+    const grads = async (extra: Record<string, unknown>) => {
+      const m = await createHybridModel({ arch: 'student-003', numClasses: 6, numQubits: 3, dtype: 'float64', seed: 3, ...extra } as never, { kernel });
+      m.eval();
+      crossEntropy(m.forward(x), [1, 4]).backward();
+      return m.getFlatGrad();
+    };
+    const exact = await grads({});
+    const paper = await grads({ diffMethod: 'parameter-shift', shiftRule: { shift: Math.PI / 4, factor: 'none' } });
+    let worst = 0;
+    exact.forEach((g, i) => (worst = Math.max(worst, Math.abs(paper[i]! - Math.SQRT2 * g))));
+    expect(worst).toBeLessThan(1e-9 * Math.max(...exact.map(Math.abs)) + 1e-12);
+    expect(Math.max(...exact.map(Math.abs))).toBeGreaterThan(1e-4);
+  });
+
   it('rejects more classes than basis states', async () => {
     await expect(createHybridModel({ arch: 'student-003', numClasses: 10, numQubits: 3 }, { kernel })).rejects.toMatchObject({ code: 'E_CONFIG' });
   });

@@ -27,7 +27,7 @@ import { softmax } from '../../nn/ops/reduce.js';
 import { concat, slice } from '../../nn/ops/shape.js';
 import type { OutputSpec } from '../../nn/outputs.js';
 import type { Tensor } from '../../nn/tensor.js';
-import { QNNLayer, type DiffMethod } from '../qnn-layer.js';
+import { QNNLayer, type DiffMethod, type ShiftRuleConfig } from '../qnn-layer.js';
 import { QNNModule } from '../qnn-module.js';
 import { HybridModel } from './hybrid-model.js';
 
@@ -49,6 +49,8 @@ export interface Student003Config {
   /** What `forward` returns (see the module docs); default `born`. */
   head?: Student003Head;
   diffMethod?: DiffMethod;
+  /** Parameter-shift rule (paper 003's notebooks: `{ shift: π/4, factor: 'none' }`, √2 × the derivative). */
+  shiftRule?: ShiftRuleConfig;
   seed?: number;
 }
 
@@ -81,6 +83,7 @@ export class Student003 extends HybridModel {
       measurements: [{ type: 'probs' }],
       diffMethod: config.diffMethod ?? (config.shots ? 'parameter-shift' : 'adjoint'),
       shots: config.shots ?? null,
+      ...(config.shiftRule ? { shiftRule: config.shiftRule } : {}),
       seed: config.seed ?? 0,
     }, kernel);
     this.qnn = this.registerModule('qnn', new QNNModule(layer, { dtype: config.dtype ?? 'float32' }));
