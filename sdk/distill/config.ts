@@ -125,7 +125,9 @@ const studentSchema = tagged('arch', [
   }),
   strictObject({
     arch: z.literal('qnn-classifier'), numClasses: positiveInt(), dtype, numQubits: z.int().min(1).max(20), encoder: encoderSchema, ansatz: ansatzSchema,
-    measurements: z.array(measurementSchema).min(1), head: z.boolean().optional(), outputScale: positive().optional(), logProbs: z.boolean().optional(),
+    measurements: z.array(measurementSchema).min(1), head: z.boolean().optional(),
+    outputScale: z.union([positive(), strictObject({ init: z.union([positive(), z.array(positive()).min(1)]), trainable: z.boolean().optional() })]).optional(),
+    logProbs: z.boolean().optional(), shiftRule: shiftRuleSchema.optional(),
     diffMethod: diffMethod.optional(), shots, seed: nonNegativeInt().optional(),
   }),
 ]);

@@ -256,6 +256,8 @@ export async function runPreparedExperiment(p: PreparedExperiment, env: Experime
         loss: config.kd ?? PAPER_003_KD,
         optimizer: config.train.optimizer ?? { type: 'adam', lr: 1e-3 },
         epochs,
+        // Arms with more, shorter epochs check validation as often as the KD arm does.
+        validateEvery: Math.max(1, Math.round(epochs / config.train.epochs)),
         batchSize: config.train.batchSize,
         seed,
         ...(hooks.signal ? { signal: hooks.signal } : {}),

@@ -55,7 +55,7 @@ export interface EpochRecord {
   trainLoss: number;
   /** Accuracy on the labelled training samples seen this epoch. */
   trainAccuracy: number;
-  /** Validation loss and accuracy (NaN without a validation split). */
+  /** Validation loss and accuracy (NaN without a validation split, or in epochs skipped by `validateEvery`). */
   validationLoss: number;
   validationAccuracy: number;
   seconds: number;
@@ -115,6 +115,8 @@ export interface DistillKnowledgeOptions {
   signal?: AbortSignal;
   /** Evaluation batch size (default 256). */
   evalBatchSize?: number;
+  /** Evaluate the validation split every k epochs, and always after the last (default 1: every epoch). */
+  validateEvery?: number;
 }
 
 /** Result of {@link distillKnowledge}. */
@@ -326,6 +328,8 @@ export async function distillKnowledge(options: DistillKnowledgeOptions): Promis
   let samplesDone = 0;
   const totalSamples = total * epochs;
   const evalBatch = options.evalBatchSize ?? 256;
+  const validateEvery = options.validateEvery ?? 1;
+  if (!Number.isInteger(validateEvery) || validateEvery < 1) throw new QDistillError('E_CONFIG', `${where}: validateEvery must be a positive integer, got ${validateEvery}`);
 
   for (let epoch = 1; epoch <= epochs; epoch++) {
     const epochStart = performance.now();
@@ -415,7 +419,8 @@ export async function distillKnowledge(options: DistillKnowledgeOptions): Promis
         if (step % 8 === 7) await new Promise((resolve) => setTimeout(resolve, 0));
       }
     }
-    const validation = data.validation ? evaluate(student, data.validation, evalBatch, validationInput) : { loss: NaN, accuracy: NaN };
+    const due = epoch % validateEvery === 0 || epoch === epochs;
+    const validation = data.validation && due ? evaluate(student, data.validation, evalBatch, validationInput) : { loss: NaN, accuracy: NaN };
     const record: EpochRecord = {
       epoch,
       trainLoss: lossSum / seen,
@@ -425,7 +430,7 @@ export async function distillKnowledge(options: DistillKnowledgeOptions): Promis
       seconds: (performance.now() - epochStart) / 1000,
     };
     history.push(record);
-    if (data.validation && (!best || record.validationAccuracy > best.record.validationAccuracy)) best = { record, state: snapshot(student) };
+    if (data.validation && due && (!best || record.validationAccuracy > best.record.validationAccuracy)) best = { record, state: snapshot(student) };
     await options.onEpoch?.(record, student);
   }
   const lastRecord = history[history.length - 1]!;

@@ -131,10 +131,12 @@ describe('experiment runner', () => {
       const runs = result.arms[arm]!.runs;
       expect(runs.map((r) => r.seed)).toEqual([0, 1, 2]);
       runs.forEach((r, i) => expect(r.initialParamsHash).toBe(result.arms.kd!.runs[i]!.initialParamsHash));
-      for (const r of runs) expect(r.validationAccuracy).toBe(Math.max(...r.history.map((h) => h.validationAccuracy)));
+      for (const r of runs) expect(r.validationAccuracy).toBe(Math.max(...r.history.map((h) => h.validationAccuracy).filter((v) => !Number.isNaN(v))));
     }
     // Same optimiser steps: 135 samples / 16 = 9 steps × 4 epochs = 36 = 1 step × 36 epochs on the 15 labelled ones.
     expect(result.arms.baseline!.epochs).toBe(36);
+    // …and checks validation as often: every 9th of its 36 epochs (4 times, like the KD arm).
+    expect(result.arms.baseline!.runs[0]!.history.filter((h) => !Number.isNaN(h.validationAccuracy)).map((h) => h.epoch)).toEqual([9, 18, 27, 36]);
     expect(result.comparisons.map((c) => `${c.a}/${c.b}`)).toEqual(['kd/baseline', 'kd/pseudo-labels', 'kd-labelled/baseline', 'pseudo-labels/baseline', 'kd/kd-labelled']);
     for (const c of result.comparisons) expect(c.comparison.n).toBe(3);
     expect(result.selection).toBe('validation');
