@@ -24,7 +24,7 @@ import { carveSplits } from './splits.js';
 import { meanStd, pairedComparison, type PairedComparison } from './stats.js';
 import { teacherLogits, type TeacherLike } from './teacher.js';
 
-/** The data a teacher factory gets: the training pool (labelled ∪ transfer, never validation or test) and the validation split. */
+/** The data a teacher factory gets: the whole training split minus the validation split (never test), and the validation split. */
 export interface TeacherTrainingData {
   train: Dataset;
   validation: Dataset;
@@ -35,7 +35,7 @@ export interface TeacherTrainingData {
 export interface ExperimentEnvironment {
   /** Canonical train/test splits of an image dataset (all classes, labels = class ids). */
   loadDataset(name: 'mnist' | 'fashion-mnist'): Promise<{ train: Dataset; test: Dataset }>;
-  /** A teacher for the selected classes: trained on `data.train` (selected on `data.validation`), or loaded. */
+  /** A teacher for the selected classes: trained on `data.train` (every training image outside the validation split; selected on `data.validation`), or loaded. */
   createTeacher(spec: TeacherSpec, data: TeacherTrainingData, onMessage?: (message: string) => void): Promise<TeacherLike>;
   /** Engine for the student's quantum layers (default: a fresh one per model). */
   kernel?: Kernel;
@@ -147,7 +147,7 @@ export async function prepareKDExperiment(rawConfig: KDExperimentConfig, env: Ex
   await initNN();
   const config = applyProtocol(rawConfig);
   const split = await loadExperimentData(config, env, hooks.onMessage);
-  const { labelled, transfer, validation, test } = split;
+  const { labelled, transfer, validation, test, teacherPool } = split;
   const pool = transfer ? concatDatasets([labelled, transfer]) : labelled;
 
   // The student's input: the transform pipeline, fitted on labelled ∪ transfer (never validation/test).
@@ -164,10 +164,10 @@ export async function prepareKDExperiment(rawConfig: KDExperimentConfig, env: Ex
     hooks.onMessage?.('preparing the teacher');
     if (config.teacher.type === 'model') {
       // A model teacher reads the transformed features (before any compression of the student's input).
-      teacher = await trainModelTeacher(config.teacher, { pool, validation, studentInput }, env.kernel, hooks);
+      teacher = await trainModelTeacher(config.teacher, { pool: teacherPool, validation, studentInput }, env.kernel, hooks);
       if (studentInput) teacherInput = studentInput;
     } else {
-      teacher = await env.createTeacher(config.teacher, { train: pool, validation, datasetName: config.dataset.name }, hooks.onMessage);
+      teacher = await env.createTeacher(config.teacher, { train: teacherPool, validation, datasetName: config.dataset.name }, hooks.onMessage);
     }
     if (teacher.numClasses !== labelled.numClasses) {
       throw new QDistillError('E_TEACHER', `teacher: has ${teacher.numClasses} classes but the dataset has ${labelled.numClasses}`);
@@ -406,7 +406,7 @@ async function loadExperimentData(
   config: KDExperimentConfig,
   env: ExperimentEnvironment,
   onMessage?: (m: string) => void,
-): Promise<{ labelled: Dataset; transfer: Dataset | null; validation: Dataset; test: Dataset }> {
+): Promise<{ labelled: Dataset; transfer: Dataset | null; validation: Dataset; test: Dataset; teacherPool: Dataset }> {
   const spec = config.dataset;
   if (spec.name === 'zxz') {
     onMessage?.(`generating ${spec.train + spec.test} ZXZ ground states on ${spec.numQubits} qubits`);
@@ -416,7 +416,8 @@ async function loadExperimentData(
     });
     const v = spec.validation ?? Math.max(1, Math.round(0.2 * spec.train));
     const part = (from: number, to: number): Dataset => statesDataset(all.states.slice(from, to), all.y.slice(from, to), all.classNames);
-    return { labelled: part(0, spec.train - v), transfer: null, validation: part(spec.train - v, spec.train), test: part(spec.train, spec.train + spec.test) };
+    const labelled = part(0, spec.train - v);
+    return { labelled, transfer: null, validation: part(spec.train - v, spec.train), test: part(spec.train, spec.train + spec.test), teacherPool: labelled };
   }
   const full = await env.loadDataset(spec.name);
   const train = selectClasses(full.train, spec.classes);
@@ -431,7 +432,11 @@ async function loadExperimentData(
     transfer: spec.transfer ?? null,
   });
   if (spec.testPerClass != null) test = subset(test, firstPerClassIndices(test, spec.testPerClass));
+  const isValidation = new Uint8Array(train.y.length);
+  for (const i of s.validation) isValidation[i] = 1;
+  const teacherIndices = Int32Array.from({ length: train.y.length }, (_, i) => i).filter((i) => !isValidation[i]);
   return {
+    teacherPool: subset(train, teacherIndices),
     labelled: subset(train, s.labelled),
     transfer: s.transfer.length ? subset(train, s.transfer) : null,
     validation: subset(train, s.validation),
