@@ -230,6 +230,8 @@ export const kdExperimentSchema = strictObject({
   arms: z.array(z.enum(ARMS)).min(1).refine((a) => new Set(a).size === a.length, 'arms must be distinct').optional(),
   /** Run a paper's exact protocol instead of ours (see `applyProtocol`). */
   protocol: protocolSchema.optional(),
+  /** Per-arm changes to the student (shallow, e.g. `{ "baseline": { "head": "softmax" } }`); initial weights stay paired. */
+  armStudent: z.partialRecord(z.enum(ARMS), z.record(z.string(), z.unknown())).optional(),
 });
 
 /** A whole KD experiment config (inferred from {@link kdExperimentSchema}). */
@@ -280,6 +282,10 @@ export function validateKDConfig(value: unknown): KDExperimentConfig {
     for (const arm of config.arms ?? []) if (arm !== 'baseline') fail('arms', `arm "${arm}" needs a teacher (teacher is null)`);
   }
   if (config.arms?.includes('pseudo-labels') && !transfer) fail('arms', 'the pseudo-labels arm needs a transfer set (dataset.transfer)');
+  for (const [arm, patch] of Object.entries(config.armStudent ?? {})) {
+    if ('arch' in (patch ?? {}) || 'seed' in (patch ?? {}) || 'numClasses' in (patch ?? {})) fail(`armStudent.${arm}`, 'may not change arch, numClasses or seed (the arms must stay paired)');
+    parseConfig(studentSchema, { ...config.student, ...patch }, `config armStudent.${arm} applied to student:`);
+  }
   if (config.protocol && config.student.arch !== 'student-003') fail('protocol', `paper-003-exact runs paper 003's student (student.arch "student-003"), got "${config.student.arch}"`);
   return config;
 }

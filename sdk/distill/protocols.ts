@@ -54,16 +54,15 @@ export function applyProtocol(config: KDExperimentConfig): KDExperimentConfig {
     kd: { ...PAPER_003_KD },
     train: { ...config.train, epochs: 10, batchSize: 1, optimizer: { type: 'adam', lr: 1e-3 }, labelledOnlyEpochs: 'same-epochs' },
     arms: arms.length ? arms : ['kd', 'baseline'],
+    armStudent: { ...config.armStudent, baseline: { ...config.armStudent?.baseline, head: protocol.baselineHead ?? 'sigmoid-concat' } },
   };
 }
 
 /**
- * The student config of one arm: under paper-003-exact the baseline gets the
- * baseline notebook's head; otherwise every arm runs the same student.
+ * The student config of one arm: the config's student with the arm's
+ * `armStudent` changes (paper-003-exact gives the baseline its notebook's head).
  */
 export function armStudentConfig(config: KDExperimentConfig, arm: ArmName): KDExperimentConfig['student'] {
-  if (config.protocol?.name === 'paper-003-exact' && arm === 'baseline' && config.student.arch === 'student-003') {
-    return { ...config.student, head: config.protocol.baselineHead ?? 'sigmoid-concat' };
-  }
-  return config.student;
+  const patch = config.armStudent?.[arm];
+  return patch ? ({ ...config.student, ...patch } as KDExperimentConfig['student']) : config.student;
 }

@@ -70,6 +70,7 @@ describe('the paper-003-exact protocol', () => {
     expect(exact.dataset).toMatchObject({ labelledPerClass: 150, selection: 'first', transfer: null, testPerClass: 150 });
     expect(exact.kd).toEqual({ temperature: 3, kdWeight: 0.9, ceWeight: 1, tSquared: true, direction: 'teacher||student' });
     expect(exact.arms).toEqual(['kd', 'baseline']);
+    expect(exact.armStudent).toEqual({ baseline: { head: 'softmax' } });
     expect(applyProtocol({ ...config, protocol: undefined } as typeof config)).toEqual({ ...config, protocol: undefined });
   });
 });
