@@ -163,10 +163,14 @@ export function amplitudeNorm2(desc: usize, features: usize): f64 {
   const size: u32 = <u32>1 << <u32>field(desc, D_NUM_QUBITS);
   const count = <u32>field(desc, D_PREP_NUM_FEATURES), pad = field(desc, D_PREP_PAD);
   let norm2 = 0.0;
-  for (let i: u32 = 0; i < size; i++) {
-    const v = amplitudeEntry(features, i, count, extrasCount, extrasFirst, extrasSecond, pad);
+  for (let i: u32 = 0; i < count; i++) {
+    const v = load<f64>(features + (<usize>i << 3));
     norm2 += v * v;
   }
+  if (extrasCount > 0) norm2 += extrasFirst * extrasFirst;
+  if (extrasCount > 1) norm2 += extrasSecond * extrasSecond;
+  const padSquared = pad * pad;
+  for (let i: u32 = count + extrasCount; i < size; i++) norm2 += padSquared;
   return norm2;
 }
 
@@ -203,10 +207,11 @@ export function prepare(desc: usize, state: usize, inputRow: usize): void {
   } else {
     amplitudeExtras(desc, features);
   }
-  for (let i: u32 = 0; i < size; i++) {
-    const v = amplitudeEntry(features, i, count, extrasCount, extrasFirst, extrasSecond, pad);
-    v128.store(amp(state, i), f64x2(v * scale, 0.0));
-  }
+  for (let i: u32 = 0; i < count; i++) v128.store(amp(state, i), f64x2(load<f64>(features + (<usize>i << 3)) * scale, 0.0));
+  if (extrasCount > 0) v128.store(amp(state, count), f64x2(extrasFirst * scale, 0.0));
+  if (extrasCount > 1) v128.store(amp(state, count + 1), f64x2(extrasSecond * scale, 0.0));
+  const padded = f64x2(pad * scale, 0.0);
+  for (let i: u32 = count + extrasCount; i < size; i++) v128.store(amp(state, i), padded);
 }
 
 // ------------------------------------------------------------------ steps
