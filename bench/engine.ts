@@ -493,13 +493,18 @@ function positionSweep(kernel: Kernel, candidate: Candidate | undefined): Record
   const rows: string[][] = [];
   const best = new Map<string, number>();
   for (const [label, gate] of gates) {
-    for (const [which, k, blockBits] of engines) {
-      // The fastest of 7 runs in each of two passes over the positions: the machine is shared, and one busy
-      // moment would otherwise decide a position's number.
-      const us = new Array<number>(n).fill(Infinity);
-      for (let pass = 0; pass < 2; pass++) {
-        for (let w = 0; w < n; w++) us[w] = Math.min(us[w]!, perGateUs(timeWasm(k, n, [gate(w)], 16, { warmup: 2, runs: 7 }, false, blockBits), 'minMs'));
+    // The fastest of 7 runs in each of two passes over the positions, the engines interleaved position by position:
+    // the machine is shared, and one busy moment would otherwise decide a position's number (or favour one engine).
+    const times = engines.map(() => new Array<number>(n).fill(Infinity));
+    for (let pass = 0; pass < 2; pass++) {
+      for (let w = 0; w < n; w++) {
+        engines.forEach(([, k, blockBits], e) => {
+          times[e]![w] = Math.min(times[e]![w]!, perGateUs(timeWasm(k, n, [gate(w)], 16, { warmup: 2, runs: 7 }, false, blockBits), 'minMs'));
+        });
       }
+    }
+    engines.forEach(([which], e) => {
+      const us = times[e]!;
       const lowest = Math.min(...us);
       const middle = us.slice(1, n - 1);
       const key = `sweep_n${n}_${label.split(' ')[0]!.toLowerCase()}${which === 'candidate' ? '_candidate' : ''}`;
@@ -515,7 +520,7 @@ function positionSweep(kernel: Kernel, candidate: Candidate | undefined): Record
         `${(Math.max(...middle) / lowest).toFixed(2)}×`,
         us.map((v) => v.toFixed(0)).join(' '),
       ]);
-    }
+    });
   }
   console.log(table(['gate', 'best µs (wire)', 'worst µs (wire)', 'worst/best', 'middle wires worst/best', 'µs per gate at wire 0 … ' + (n - 1)], rows));
   for (const [which] of engines) {
