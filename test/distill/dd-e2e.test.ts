@@ -86,6 +86,19 @@ describe('dataset distillation, CI size (MNIST 3 vs 5, paper 000 LeNet, 100 oute
   });
 });
 
+describe("Wang et al.'s random initialisation per outer iteration", () => {
+  it('draws a fresh θ₀ every iteration and evaluates on fresh networks never seen in training', async () => {
+    const { distilled } = await distillDataset({
+      model: { arch: 'lenet-000', numClasses: 2 }, realData: train, init: 'random', batchSize: 64, maxIterations: 3, evalEvery: 0, seed: 2, kernel,
+    });
+    expect(distilled.init).toBe('random');
+    const evaluation = await evaluateDistilled(distilled, test, { kernel, networks: 3 });
+    expect(evaluation.accuracies).toHaveLength(3);
+    expect(new Set(evaluation.accuracies).size).toBeGreaterThan(1); // three different networks
+    expect(evaluation.accuracy).toBeCloseTo(evaluation.accuracies.reduce((a, b) => a + b, 0) / 3, 12);
+  });
+});
+
 describe('dataset distillation through the R-H quantum LeNet', () => {
   it('runs the unrolled steps through the quantum layer; the circuit weights move in the replay (and stay put when frozen)', async () => {
     const run = (freezeCircuitWeights: boolean) => distillDataset({
