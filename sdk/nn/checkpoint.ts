@@ -1,29 +1,30 @@
 /**
- * Checkpoints: model architecture config + weights + buffers + optimiser
- * state + RNG seed + user metadata, as one validated binary blob
- * (isomorphic; the atomic file write is in `node/checkpoint-file.ts`).
+ * Checkpoints: model architecture config + weights + buffers + random
+ * generator states + optimiser state (+ scheduler) + RNG seed + user
+ * metadata, as one validated binary blob (isomorphic; the atomic file write
+ * is in `node/checkpoint-file.ts`).
  *
- * ## Format (version 1)
+ * ## Format (version 2)
  *
- * ```
- * offset 0   8 bytes   magic "QDNNCKPT"
- *        8   u32 LE    format version (1)
- *       12   u32 LE    header length H (bytes)
- *       16   H bytes   header: UTF-8 JSON (see CheckpointHeader)
- *            0–7 bytes zero padding to a multiple of 8
- *            data      every tensor's raw little-endian bytes at its
- *                      header `offset` (relative to the data start, 8-aligned)
- * ```
+ * The SDK's framing (`sdk/util/container.ts`): magic `QDNNCKPT`, version 2,
+ * a JSON header (see CheckpointHeader) and a data section holding every
+ * tensor's raw little-endian bytes at its header `offset` (8-aligned), the
+ * header and the data each under a CRC-32 — a truncated, bit-flipped or
+ * foreign file is refused before anything is loaded.
  *
- * The header records `dataBytes` and a CRC-32 of the data section, so a
- * truncated or corrupted file is detected before anything is loaded.
+ * Version 1 (still read): a 16-byte preamble (magic, version, header length),
+ * the header, padding, the data; the data's CRC-32 and length in the header,
+ * the header itself unprotected.
+ *
  * Every failure throws `E_CHECKPOINT` saying what was wrong.
  *
  * @packageDocumentation
  */
 import { QDistillError } from '../errors.js';
+import { align8, crc32, decodeFrame, encodeFrame, frameVersion } from '../util/container.js';
 import type { Module } from './module.js';
 import type { Optimizer, OptimizerState } from './optim/optimizer.js';
+import type { LRScheduler } from './optim/scheduler.js';
 import { allocData, formatShape, type DType, type TypedData } from './tensor.js';
 import { createModel, normalizeModelConfig, ZooModel, type ModelConfig } from './zoo.js';
 
@@ -35,8 +36,11 @@ import { createModel, normalizeModelConfig, ZooModel, type ModelConfig } from '.
  * parseCheckpoint(bytes).formatVersion <= CHECKPOINT_FORMAT_VERSION; // true
  * ```
  */
-export const CHECKPOINT_FORMAT_VERSION = 1;
+export const CHECKPOINT_FORMAT_VERSION = 2;
 const MAGIC = 'QDNNCKPT';
+const FRAME = { magic: MAGIC, minVersion: 1, maxVersion: CHECKPOINT_FORMAT_VERSION, what: 'checkpoint', kind: 'qdistill nn checkpoint' } as const;
+
+export { crc32 };
 
 /** One tensor entry of the header. */
 export interface CheckpointTensorEntry {
@@ -62,7 +66,13 @@ export interface CheckpointHeader {
   seed: number | null;
   /** Free-form JSON (epoch, metrics…). */
   metadata: Record<string, unknown>;
+  /** States of the model's random generators by qualified name (version 2; absent in version 1). */
+  generators?: Record<string, number[]>;
+  /** A learning-rate scheduler's state (version 2, when one was saved). */
+  scheduler?: { epoch: number } | null;
+  /** Length of the data section (version 1 checks it; version 2's framing covers it). */
   dataBytes: number;
+  /** CRC-32 of the data section (version 1 checks it; version 2's framing covers it). */
   crc32: number;
 }
 
@@ -76,12 +86,18 @@ export interface Checkpoint {
   optimizer: OptimizerState | null;
   seed: number | null;
   metadata: Record<string, unknown>;
+  /** The model's random generator states (empty for version 1 files). */
+  generators: Record<string, number[]>;
+  /** The scheduler state, if one was saved. */
+  scheduler: { epoch: number } | null;
 }
 
 /** What to store besides the model. */
 export interface SaveCheckpointOptions {
   /** An optimiser (or its state) to store. */
   optimizer?: Optimizer | OptimizerState | null;
+  /** A learning-rate scheduler (or its state) to store. */
+  scheduler?: LRScheduler | { epoch: number } | null;
   /** The run's RNG seed (default: the zoo config's seed, else null). */
   seed?: number | null;
   /** Free-form JSON metadata. */
@@ -98,31 +114,6 @@ function assertLittleEndian(): void {
   }
 }
 
-let crcTable: Uint32Array | null = null;
-
-/**
- * CRC-32 (IEEE 802.3, as zlib) of bytes.
- *
- * @example
- * ```ts
- * crc32(new TextEncoder().encode('123456789')); // 0xcbf43926
- * ```
- */
-export function crc32(bytes: Uint8Array): number {
-  if (!crcTable) {
-    crcTable = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      crcTable[n] = c >>> 0;
-    }
-  }
-  let crc = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) crc = crcTable[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
-}
-
-const align8 = (n: number): number => Math.ceil(n / 8) * 8;
 
 function isOptimizer(o: Optimizer | OptimizerState): o is Optimizer {
   return typeof (o as Optimizer).stateDict === 'function';
@@ -176,6 +167,7 @@ export function serializeCheckpoint(model: Module, options: SaveCheckpointOption
     data.set(b, o);
     o += b.length;
   }
+  const scheduler = options.scheduler ? ('stateDict' in options.scheduler ? options.scheduler.stateDict() : { epoch: options.scheduler.epoch }) : null;
   const header: CheckpointHeader = {
     format: 'qdistill-nn-checkpoint',
     formatVersion: CHECKPOINT_FORMAT_VERSION,
@@ -185,19 +177,38 @@ export function serializeCheckpoint(model: Module, options: SaveCheckpointOption
     optimizer,
     seed: options.seed !== undefined ? options.seed : config ? (config.seed ?? 0) : null,
     metadata: options.metadata ?? {},
+    generators: model.generatorStates(),
+    scheduler,
     dataBytes: data.length,
     crc32: crc32(data),
   };
-  const json = new TextEncoder().encode(JSON.stringify(header));
-  const dataStart = align8(16 + json.length);
-  const out = new Uint8Array(dataStart + data.length);
-  out.set(new TextEncoder().encode(MAGIC), 0);
-  const view = new DataView(out.buffer);
-  view.setUint32(8, CHECKPOINT_FORMAT_VERSION, true);
-  view.setUint32(12, json.length, true);
-  out.set(json, 16);
-  out.set(data, dataStart);
-  return out;
+  return encodeFrame(MAGIC, CHECKPOINT_FORMAT_VERSION, header as unknown as Record<string, unknown>, data);
+}
+
+/** Header and data of a version-1 file (16-byte preamble, data CRC in the header). */
+function decodeVersion1(bytes: Uint8Array): { header: CheckpointHeader; data: Uint8Array } {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLength = view.getUint32(12, true);
+  if (16 + headerLength > bytes.length) {
+    throw fail(`truncated: the header needs ${headerLength} bytes but only ${bytes.length - 16} follow the preamble`);
+  }
+  let header: CheckpointHeader;
+  try {
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(16, 16 + headerLength))) as CheckpointHeader;
+  } catch (cause) {
+    throw fail('the header is not valid UTF-8 JSON', cause);
+  }
+  if (typeof header !== 'object' || header === null) throw fail('the header is not a qdistill nn checkpoint header');
+  const dataStart = align8(16 + headerLength);
+  const available = bytes.length - dataStart;
+  if (!Number.isSafeInteger(header.dataBytes) || header.dataBytes < 0 || available < header.dataBytes) {
+    throw fail(`truncated: the header declares ${header.dataBytes} bytes of tensor data, the file holds ${Math.max(0, available)}`);
+  }
+  if (available > header.dataBytes) throw fail(`${available - header.dataBytes} unexpected bytes after the tensor data`);
+  const data = bytes.subarray(dataStart, dataStart + header.dataBytes);
+  const crc = crc32(data);
+  if (crc !== header.crc32) throw fail(`corrupted: CRC-32 of the tensor data is ${crc}, the header says ${header.crc32}`);
+  return { header, data };
 }
 
 function readTyped(data: Uint8Array, offset: number, dtype: DType, length: number, what: string): TypedData {
@@ -228,37 +239,9 @@ function isShape(s: unknown): s is number[] {
  */
 export function parseCheckpoint(bytes: Uint8Array): Checkpoint {
   assertLittleEndian();
-  if (!(bytes instanceof Uint8Array)) throw fail('expected a Uint8Array');
-  if (bytes.length < 16) throw fail(`truncated: ${bytes.length} bytes is shorter than the 16-byte preamble`);
-  const magic = new TextDecoder().decode(bytes.subarray(0, 8));
-  if (magic !== MAGIC) throw fail(`not a qdistill nn checkpoint (magic ${JSON.stringify(magic)}, expected ${JSON.stringify(MAGIC)})`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const version = view.getUint32(8, true);
-  if (version < 1 || version > CHECKPOINT_FORMAT_VERSION) {
-    throw fail(`format version ${version} is not supported (this SDK reads versions 1..${CHECKPOINT_FORMAT_VERSION})`);
-  }
-  const headerLength = view.getUint32(12, true);
-  if (16 + headerLength > bytes.length) {
-    throw fail(`truncated: the header needs ${headerLength} bytes but only ${bytes.length - 16} follow the preamble`);
-  }
-  let header: CheckpointHeader;
-  try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(16, 16 + headerLength))) as CheckpointHeader;
-  } catch (cause) {
-    throw fail('the header is not valid UTF-8 JSON', cause);
-  }
-  if (typeof header !== 'object' || header === null || header.format !== 'qdistill-nn-checkpoint') {
-    throw fail('the header is not a qdistill nn checkpoint header');
-  }
-  const dataStart = align8(16 + headerLength);
-  const available = bytes.length - dataStart;
-  if (!Number.isSafeInteger(header.dataBytes) || available < header.dataBytes) {
-    throw fail(`truncated: the header declares ${header.dataBytes} bytes of tensor data, the file holds ${Math.max(0, available)}`);
-  }
-  if (available > header.dataBytes) throw fail(`${available - header.dataBytes} unexpected bytes after the tensor data`);
-  const data = bytes.subarray(dataStart, dataStart + header.dataBytes);
-  const crc = crc32(data);
-  if (crc !== header.crc32) throw fail(`corrupted: CRC-32 of the tensor data is ${crc}, the header says ${header.crc32}`);
+  const version = frameVersion(bytes, FRAME);
+  const { header, data } = version === 1 ? decodeVersion1(bytes) : (decodeFrame(bytes, FRAME) as unknown as { header: CheckpointHeader; data: Uint8Array });
+  if (header.format !== 'qdistill-nn-checkpoint') throw fail('the header is not a qdistill nn checkpoint header');
 
   let config: ModelConfig | null = null;
   if (header.config !== null && header.config !== undefined) {
@@ -281,12 +264,34 @@ export function parseCheckpoint(bytes: Uint8Array): Checkpoint {
   let optimizer: OptimizerState | null = null;
   if (header.optimizer) {
     const o = header.optimizer;
-    if (typeof o.kind !== 'string' || !Array.isArray(o.buffers) || !Array.isArray(o.slotSteps)) throw fail('malformed optimizer state');
+    if (
+      typeof o !== 'object' || typeof o.kind !== 'string' || !Array.isArray(o.buffers) || !Array.isArray(o.slotSteps) ||
+      !o.slotSteps.every((n) => Number.isSafeInteger(n) && n >= 0) || typeof o.lr !== 'number' || !Number.isSafeInteger(o.step) ||
+      typeof o.options !== 'object' || o.options === null || !Object.values(o.options).every((v) => typeof v === 'number' || typeof v === 'boolean')
+    ) {
+      throw fail('malformed optimizer state');
+    }
     const buffers: Record<string, Float64Array> = {};
     for (const b of o.buffers) {
+      if (typeof b?.name !== 'string' || !Number.isSafeInteger(b.length) || b.length < 0 || Object.hasOwn(buffers, b.name)) {
+        throw fail(`malformed optimizer buffer entry ${JSON.stringify(b)}`);
+      }
       buffers[b.name] = readTyped(data, b.offset, 'float64', b.length, `optimizer buffer "${b.name}"`) as Float64Array;
     }
     optimizer = { kind: o.kind, options: o.options, lr: o.lr, step: o.step, slotSteps: o.slotSteps, buffers };
+  }
+  const metadata = header.metadata ?? {};
+  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) throw fail('the metadata is not a JSON object');
+  const generators = header.generators ?? {};
+  if (typeof generators !== 'object' || generators === null || Array.isArray(generators)) throw fail('the generator states are not a JSON object');
+  for (const [name, state] of Object.entries(generators)) {
+    if (!Array.isArray(state) || state.length !== 4 || !state.every((w) => Number.isInteger(w) && w >= 0 && w < 2 ** 32) || state.every((w) => w === 0)) {
+      throw fail(`malformed state of generator "${name}": ${JSON.stringify(state)}`);
+    }
+  }
+  const scheduler = header.scheduler ?? null;
+  if (scheduler !== null && (typeof scheduler !== 'object' || !Number.isSafeInteger(scheduler.epoch) || scheduler.epoch < 0)) {
+    throw fail(`malformed scheduler state ${JSON.stringify(scheduler)}`);
   }
   return {
     formatVersion: version,
@@ -295,7 +300,9 @@ export function parseCheckpoint(bytes: Uint8Array): Checkpoint {
     tensors,
     optimizer,
     seed: typeof header.seed === 'number' ? header.seed : null,
-    metadata: header.metadata ?? {},
+    metadata,
+    generators,
+    scheduler,
   };
 }
 
@@ -310,19 +317,21 @@ function describeConfig(config: ModelConfig | null): string {
 }
 
 /**
- * Loads a checkpoint's weights and buffers into `model` (and its optimiser
- * state into `optimizer`, if given). The architecture must match: for zoo
- * models the configs (ignoring seed and dtype), and for every model the
- * tensor names and shapes. Values convert to the model's dtype. Nothing is
- * modified unless everything validates.
+ * Loads a checkpoint's weights, buffers and random generator states into
+ * `model` (and its optimiser state into `optimizer`, its scheduler state into
+ * `scheduler`, if given). The architecture must match: for zoo models the
+ * configs (ignoring seed and dtype), and for every model the tensor names and
+ * shapes, and the generator names when the checkpoint holds generator states
+ * (version 1 files hold none: the model's generators are left alone). Values
+ * convert to the model's dtype. Nothing is modified unless everything validates.
  *
- * @throws E_CHECKPOINT naming what differs (architecture, a tensor's shape, a missing or extra tensor, optimiser state)
+ * @throws E_CHECKPOINT naming what differs (architecture, a tensor's shape, a missing or extra tensor or generator, optimiser or scheduler state)
  * @example
  * ```ts
  * loadCheckpointInto(model, bytes, { optimizer: opt });
  * ```
  */
-export function loadCheckpointInto(model: Module, source: Uint8Array | Checkpoint, options: { optimizer?: Optimizer } = {}): Checkpoint {
+export function loadCheckpointInto(model: Module, source: Uint8Array | Checkpoint, options: { optimizer?: Optimizer; scheduler?: LRScheduler } = {}): Checkpoint {
   const ckpt = source instanceof Uint8Array ? parseCheckpoint(source) : source;
   const modelConfig = model instanceof ZooModel ? model.config : null;
   if (ckpt.config && modelConfig) {
@@ -345,6 +354,15 @@ export function loadCheckpointInto(model: Module, source: Uint8Array | Checkpoin
   for (const [name, t] of targets) {
     if (!ckpt.tensors.has(name)) throw fail(`architecture mismatch: the model ${model.label} has tensor "${name}" ${formatShape(t.shape)} that the checkpoint lacks`);
   }
+  const storedGenerators = Object.keys(ckpt.generators ?? {});
+  if (storedGenerators.length > 0) {
+    const own = Object.keys(model.generatorStates());
+    const missing = own.filter((n) => !storedGenerators.includes(n));
+    const extra = storedGenerators.filter((n) => !own.includes(n));
+    if (missing.length || extra.length) {
+      throw fail(`architecture mismatch: random generators differ (the checkpoint has ${JSON.stringify(storedGenerators)}, the model ${model.label} ${JSON.stringify(own)})`);
+    }
+  }
   if (options.optimizer) {
     if (!ckpt.optimizer) throw fail('an optimizer was given but the checkpoint holds no optimizer state');
     try {
@@ -353,7 +371,12 @@ export function loadCheckpointInto(model: Module, source: Uint8Array | Checkpoin
       throw fail(`optimizer state does not fit: ${(cause as Error).message}`, cause);
     }
   }
+  if (options.scheduler) {
+    if (!ckpt.scheduler) throw fail('a scheduler was given but the checkpoint holds no scheduler state');
+    options.scheduler.loadStateDict(ckpt.scheduler);
+  }
   for (const [name, t] of targets) t.data.set(ckpt.tensors.get(name)!.data);
+  if (storedGenerators.length > 0) model.loadGeneratorStates(ckpt.generators);
   return ckpt;
 }
 

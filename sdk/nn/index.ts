@@ -46,7 +46,7 @@ export {
 export * from './ops/index.js';
 export { init, useReferenceBackend, backendName, backendKernel, setBackendProfiling, backendProfile, type BackendName, type BackendProfile, type NNInitOptions } from './backend.js';
 export type { ConvGeometry } from './reference.js';
-export { Module, type ParamResolver } from './module.js';
+export { Module, type ParamResolver, type GeneratorAccess } from './module.js';
 export {
   Linear,
   Conv2d,
@@ -168,3 +168,7 @@ export {
   type CheckpointTensorEntry,
   type SaveCheckpointOptions,
 } from './checkpoint.js';
+export {
+  serializeTrainingState, parseTrainingState, putModule, loadModule, putTensors, takeTensors, memoryCheckpointStore, TRAINING_STATE_FORMAT_VERSION,
+  type TrainingState, type StateArray, type CheckpointStore,
+} from './training-state.js';

@@ -242,6 +242,7 @@ export class Dropout extends Module {
     if (!(p >= 0 && p < 1)) throw new QDistillError('E_INVALID_ARGUMENT', `Dropout: p must be in [0, 1), got ${p}`);
     this.label = `Dropout(${p})`;
     this.rng = options.rng ?? resolveRandom(options).fork();
+    this.registerGenerator('rng', this.rng);
   }
   forwardWith(x: Tensor): Tensor {
     return dropout(x, this.p, this.rng, this.training);

@@ -19,6 +19,18 @@ export type ParamResolver = (parameter: Tensor) => Tensor;
 const identity: ParamResolver = (p) => p;
 
 /**
+ * A random generator a module draws from while it runs (dropout masks, shot
+ * sampling): its state is part of the training state, like a buffer.
+ * `Random` fits; so does any accessor pair.
+ */
+export interface GeneratorAccess {
+  /** The generator's state (plain JSON, e.g. four uint32). */
+  getState(): number[];
+  /** Restores a state from {@link getState}. */
+  setState(state: readonly number[]): void;
+}
+
+/**
  * Base class of every layer and model (PyTorch's `nn.Module` in spirit).
  *
  * Subclasses register parameters, buffers and children in their constructor
@@ -46,6 +58,7 @@ export abstract class Module {
   private readonly ownParams = new Map<string, Tensor>();
   private readonly ownBuffers = new Map<string, Tensor>();
   private readonly childModules = new Map<string, Module>();
+  private readonly ownGenerators = new Map<string, GeneratorAccess>();
 
   /** Human-readable name used in error messages, e.g. `Linear(400→120)`. */
   abstract readonly label: string;
@@ -142,8 +155,17 @@ export abstract class Module {
     return m;
   }
 
+  /**
+   * Registers a random generator the module draws from while running, so
+   * checkpoints save and restore its state (see {@link generatorStates}).
+   */
+  protected registerGenerator(name: string, generator: GeneratorAccess): void {
+    this.assertFreshName(name);
+    this.ownGenerators.set(name, generator);
+  }
+
   private assertFreshName(name: string): void {
-    if (this.ownParams.has(name) || this.ownBuffers.has(name) || this.childModules.has(name)) {
+    if (this.ownParams.has(name) || this.ownBuffers.has(name) || this.childModules.has(name) || this.ownGenerators.has(name)) {
       throw new QDistillError('E_INVALID_ARGUMENT', `${this.label}: "${name}" is already registered`);
     }
   }
@@ -208,6 +230,50 @@ export abstract class Module {
     for (const [n, t] of this.ownBuffers) out.push([prefix + n, t]);
     for (const [n, m] of this.childModules) out.push(...m.namedBuffers(`${prefix}${n}.`));
     return out;
+  }
+
+  /**
+   * The state of every random generator of this module and its descendants
+   * (dropout, shot sampling) by qualified name, in the canonical order: what a
+   * resumed run needs besides parameters and buffers to draw the same numbers.
+   *
+   * @example
+   * ```ts
+   * const saved = model.generatorStates(); // { "2.rng": [4 uint32] }
+   * model.loadGeneratorStates(saved);
+   * ```
+   */
+  generatorStates(prefix = ''): Record<string, number[]> {
+    const out: Record<string, number[]> = {};
+    for (const [n, g] of this.ownGenerators) out[prefix + n] = [...g.getState()];
+    for (const [n, m] of this.childModules) Object.assign(out, m.generatorStates(`${prefix}${n}.`));
+    return out;
+  }
+
+  /**
+   * Restores generator states from {@link generatorStates}: the names must be
+   * exactly this model's.
+   *
+   * @throws E_SHAPE naming a missing or unexpected generator; E_INVALID_ARGUMENT for a malformed state
+   * @example
+   * ```ts
+   * model.loadGeneratorStates(other.generatorStates());
+   * ```
+   */
+  loadGeneratorStates(states: Readonly<Record<string, readonly number[]>>): void {
+    const targets = new Map<string, GeneratorAccess>();
+    const collect = (m: Module, prefix: string): void => {
+      for (const [n, g] of m.ownGenerators) targets.set(prefix + n, g);
+      for (const [n, c] of m.childModules) collect(c, `${prefix}${n}.`);
+    };
+    collect(this, '');
+    for (const name of Object.keys(states)) {
+      if (!targets.has(name)) throw new QDistillError('E_SHAPE', `${this.label}.loadGeneratorStates: unexpected generator "${name}"`);
+    }
+    for (const name of targets.keys()) {
+      if (!Object.hasOwn(states, name)) throw new QDistillError('E_SHAPE', `${this.label}.loadGeneratorStates: missing generator "${name}"`);
+    }
+    for (const [name, g] of targets) g.setState(states[name]!);
   }
 
   /**

@@ -214,6 +214,23 @@ export class QNNLayer {
     }
   }
 
+  /**
+   * The state of the shot sampler's generator (for checkpoints; unused in exact mode).
+   *
+   * @example
+   * ```ts
+   * const saved = layer.getRandomState(); layer.setRandomState(saved);
+   * ```
+   */
+  getRandomState(): number[] {
+    return this.rng.getState();
+  }
+
+  /** Restores the shot sampler's generator from {@link getRandomState}. */
+  setRandomState(state: readonly number[]): void {
+    this.rng = Random.fromState(state);
+  }
+
   /** Frees the engine memory of this layer. */
   dispose(): void {
     this.engine.dispose();

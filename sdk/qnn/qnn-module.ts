@@ -60,5 +60,7 @@ export class QNNModule extends ExternalModule {
   constructor(layer: QNNLayer, options: ExternalModuleOptions = {}) {
     super(qnnBlock(layer), { init: layer.getParams(), dtype: 'float64', ...options });
     this.layer = layer;
+    // The shot sampler draws while training: its state is part of a checkpoint.
+    this.registerGenerator('shots', { getState: () => layer.getRandomState(), setState: (state) => layer.setRandomState(state) });
   }
 }

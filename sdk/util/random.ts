@@ -375,7 +375,18 @@ export class Random {
     return pool.slice(0, k);
   }
 
-  private setState(state: readonly number[]): void {
+  /**
+   * Sets the state in place from {@link getState} (objects sharing this
+   * generator see the change, unlike {@link Random.fromState}).
+   *
+   * @example
+   * ```ts
+   * const saved = rng.getState(); rng.uint32(); rng.setState(saved); // rewound
+   * ```
+   * @throws QDistillError `E_INVALID_ARGUMENT` unless `state` is four uint32 values, not all zero.
+   */
+  setState(state: readonly number[]): void {
+    if (!Array.isArray(state)) throw new QDistillError('E_INVALID_ARGUMENT', `Random.setState: expected four uint32 values, got ${typeof state}`);
     if (state.length !== 4 || state.some((w) => !Number.isInteger(w) || w < 0 || w >= TWO_POW_32)) {
       throw new QDistillError('E_INVALID_ARGUMENT', `Random.fromState: expected four uint32 values, got ${JSON.stringify(state)}`);
     }

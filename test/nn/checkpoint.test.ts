@@ -17,9 +17,11 @@ import {
   Sequential,
   serializeCheckpoint,
   crc32,
+  Dropout,
 } from '../../sdk/nn/index.js';
+import { decodeFrame } from '../../sdk/util/container.js';
 import { loadCheckpointFile, restoreModelFile, saveCheckpointFile, writeFileAtomic } from '../../sdk/nn/node/checkpoint-file.js';
-import { Adam, restoreOptimizer } from '../../sdk/nn/optim/index.js';
+import { Adam, restoreOptimizer, StepLR } from '../../sdk/nn/optim/index.js';
 import { expectError, expectErrorAsync, normal } from './helpers.js';
 
 beforeAll(async () => {
@@ -43,7 +45,7 @@ describe('checkpoint bytes', () => {
     const { model, opt } = trainedLenet();
     const bytes = serializeCheckpoint(model, { optimizer: opt, seed: 1234, metadata: { epoch: 3, note: 'ok' } });
     const ckpt = parseCheckpoint(bytes);
-    expect(ckpt.formatVersion).toBe(1);
+    expect(ckpt.formatVersion).toBe(2);
     expect(ckpt.config).toEqual(model.config);
     expect(ckpt.seed).toBe(1234);
     expect(ckpt.metadata).toEqual({ epoch: 3, note: 'ok' });
@@ -97,17 +99,65 @@ describe('checkpoint bytes', () => {
 
   it('detects truncation, corruption, foreign files and newer versions', () => {
     const bytes = serializeCheckpoint(createModel({ arch: 'mlp', inputSize: 4, hiddenSizes: [3], numClasses: 2 }));
-    expectError(() => parseCheckpoint(bytes.subarray(0, bytes.length - 5)), 'E_CHECKPOINT', 'truncated: the header declares', 'tensor data');
+    expectError(() => parseCheckpoint(bytes.subarray(0, bytes.length - 5)), 'E_CHECKPOINT', 'truncated: the preamble declares', 'bytes of data');
     expectError(() => parseCheckpoint(bytes.subarray(0, 40)), 'E_CHECKPOINT', 'truncated: the header needs');
     expectError(() => parseCheckpoint(bytes.subarray(0, 10)), 'E_CHECKPOINT', 'truncated: 10 bytes');
     const corrupt = bytes.slice();
     corrupt[corrupt.length - 3]! ^= 0x40;
-    expectError(() => parseCheckpoint(corrupt), 'E_CHECKPOINT', 'corrupted: CRC-32');
+    expectError(() => parseCheckpoint(corrupt), 'E_CHECKPOINT', 'corrupted: CRC-32 of the data');
+    const flippedHeader = bytes.slice();
+    flippedHeader[40]! ^= 0x01; // inside the JSON header: caught by the header's CRC
+    expectError(() => parseCheckpoint(flippedHeader), 'E_CHECKPOINT', 'corrupted: CRC-32 of the header');
     expectError(() => parseCheckpoint(new TextEncoder().encode('{"not":"a checkpoint"}')), 'E_CHECKPOINT', 'not a qdistill nn checkpoint');
     const future = bytes.slice();
-    new DataView(future.buffer).setUint32(8, 2, true);
-    expectError(() => parseCheckpoint(future), 'E_CHECKPOINT', 'format version 2 is not supported');
+    new DataView(future.buffer).setUint32(8, 3, true);
+    expectError(() => parseCheckpoint(future), 'E_CHECKPOINT', 'format version 3 is not supported');
     expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
+  });
+
+  it('still reads version-1 files (16-byte preamble, data CRC in the header) and their corruption', () => {
+    const model = new Sequential(new Linear(3, 2, { seed: 4 }));
+    const { header, data } = decodeFrame(serializeCheckpoint(model), { magic: 'QDNNCKPT', minVersion: 2, maxVersion: 2, what: 'checkpoint' });
+    const { generators: _g, scheduler: _s, ...v1Header } = header;
+    const json = new TextEncoder().encode(JSON.stringify({ ...v1Header, formatVersion: 1 }));
+    const dataStart = Math.ceil((16 + json.length) / 8) * 8;
+    const v1 = new Uint8Array(dataStart + data.length);
+    v1.set(new TextEncoder().encode('QDNNCKPT'));
+    new DataView(v1.buffer).setUint32(8, 1, true);
+    new DataView(v1.buffer).setUint32(12, json.length, true);
+    v1.set(json, 16);
+    v1.set(data, dataStart);
+    const ckpt = parseCheckpoint(v1);
+    expect(ckpt.formatVersion).toBe(1);
+    expect(ckpt.generators).toEqual({});
+    const other = new Sequential(new Linear(3, 2, { seed: 9 }));
+    loadCheckpointInto(other, v1);
+    expect(Array.from(other.getFlatParams())).toEqual(Array.from(model.getFlatParams()));
+    const corrupt = v1.slice();
+    corrupt[corrupt.length - 1]! ^= 0x80;
+    expectError(() => parseCheckpoint(corrupt), 'E_CHECKPOINT', 'corrupted: CRC-32 of the tensor data');
+    expectError(() => parseCheckpoint(v1.subarray(0, v1.length - 4)), 'E_CHECKPOINT', 'truncated: the header declares');
+  });
+
+  it('saves and restores random generator states (dropout) and a scheduler with the weights', () => {
+    const build = (): Sequential => new Sequential(new Linear(4, 4, { seed: 1 }), new Dropout(0.5, { seed: 3 }));
+    const a = build();
+    const opt = new Adam(a, { lr: 0.1 });
+    const sched = new StepLR(opt, { stepSize: 1, gamma: 0.5 });
+    a.forward(normal([2, 4], 1, 'float32'));
+    sched.step();
+    const bytes = serializeCheckpoint(a, { optimizer: opt, scheduler: sched });
+    const b = build();
+    const opt2 = new Adam(b, { lr: 0.1 });
+    const sched2 = new StepLR(opt2, { stepSize: 1, gamma: 0.5 });
+    loadCheckpointInto(b, bytes, { optimizer: opt2, scheduler: sched2 });
+    expect(sched2.epoch).toBe(1);
+    expect(opt2.lr).toBe(opt.lr);
+    const x = normal([3, 4], 2, 'float32');
+    expect(Array.from(b.forward(x).data)).toEqual(Array.from(a.forward(x).data)); // same dropout mask
+    expectError(() => loadCheckpointInto(new Sequential(new Linear(4, 4), new Linear(4, 4, { bias: false }).eval()), bytes), 'E_CHECKPOINT');
+    const noDropout = new Sequential(new Linear(4, 4, { seed: 1 }), new Sequential());
+    expectError(() => loadCheckpointInto(noDropout, bytes), 'E_CHECKPOINT', 'random generators differ', '"1.rng"');
   });
 });
 
