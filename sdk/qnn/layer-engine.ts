@@ -102,10 +102,7 @@ export class LayerEngine {
   /** Adjoint vector-Jacobian product of the batch of the last forward (its states if kept, else recomputed). */
   adjoint(x: Float64Array, batch: number, params: PassParams, upstream: Float64Array, statesKept: boolean): RawGradients {
     const k = this.kernel;
-    const inPtr = this.writePass(x, params);
-    const wPtr = this.buffers.get('weights')!.ptr;
-    const gPtr = this.writeUpstream(upstream);
-    const grads = this.gradientBuffers(batch);
+    const { inPtr, wPtr, gPtr, grads } = this.backwardPass(x, batch, params, upstream);
     const statesPtr = statesKept ? this.buffers.get('states')!.ptr : 0;
     k.run('QNNLayer.backward', (ex) =>
       ex.qnnBackward(this.descPtr, batch, wPtr, inPtr, gPtr, statesPtr, grads.weights, grads.inputs, grads.matrices),
@@ -120,12 +117,9 @@ export class LayerEngine {
    */
   paramShift(x: Float64Array, batch: number, params: PassParams, upstream: Float64Array, rules: Float64Array, prepStep: number | undefined, shots?: ShotState): RawGradients & { rngState?: number[] } {
     const k = this.kernel;
-    const inPtr = this.writePass(x, params);
-    const wPtr = this.buffers.get('weights')!.ptr;
-    const gPtr = this.writeUpstream(upstream);
+    const { inPtr, wPtr, gPtr, grads } = this.backwardPass(x, batch, params, upstream);
     const rulesPtr = this.buffer('rules', rules.length * 8);
     k.f64(rulesPtr, rules.length).set(rules);
-    const grads = this.gradientBuffers(batch);
     this.workStates();
     const columns = prepStep !== undefined ? this.columns() : 0;
     const rngPtr = shots ? this.writeShots(shots) : 0;
@@ -139,10 +133,7 @@ export class LayerEngine {
   /** Central differences of step `h` of everything (engine: qnnFiniteDiff). */
   finiteDiff(x: Float64Array, batch: number, params: PassParams, upstream: Float64Array, h: number): RawGradients {
     const k = this.kernel;
-    const inPtr = this.writePass(x, params);
-    const wPtr = this.buffers.get('weights')!.ptr;
-    const gPtr = this.writeUpstream(upstream);
-    const grads = this.gradientBuffers(batch);
+    const { inPtr, wPtr, gPtr, grads } = this.backwardPass(x, batch, params, upstream);
     this.workStates();
     const columns = this.columns();
     const flags = FiniteDiff.WEIGHTS | FiniteDiff.INPUTS | (this.matricesLength ? FiniteDiff.MATRICES : 0);
@@ -188,10 +179,15 @@ export class LayerEngine {
     return ptr;
   }
 
-  private writeUpstream(g: Float64Array): number {
-    const ptr = this.buffer('upstream', g.length * 8);
-    this.kernel.f64(ptr, g.length).set(g);
-    return ptr;
+  /** What every backward pass writes first: the pass's inputs, weights and matrices, the upstream gradients, zeroed gradient buffers. */
+  private backwardPass(x: Float64Array, batch: number, params: PassParams, upstream: Float64Array): {
+    inPtr: number; wPtr: number; gPtr: number; grads: { weights: number; inputs: number; matrices: number };
+  } {
+    const inPtr = this.writePass(x, params);
+    const wPtr = this.buffers.get('weights')!.ptr;
+    const gPtr = this.buffer('upstream', upstream.length * 8);
+    this.kernel.f64(gPtr, upstream.length).set(upstream);
+    return { inPtr, wPtr, gPtr, grads: this.gradientBuffers(batch) };
   }
 
   /** Writes the generator state and the readouts' spectra; returns the generator's pointer. */
