@@ -35,7 +35,7 @@ export { temperedLogProbs, outputAccuracy, type OutputSpec, type BornTempering }
 export {
   distillKnowledge, evaluate, PAPER_003_KD,
   type DistillKnowledgeOptions, type DistillKnowledgeResult, type DistillMode, type EpochRecord, type SplitScore, type TrainProgress,
-  type OptimizerConfig, type InputTransform,
+  type OptimizerConfig, type InputTransform, type NonFinitePolicy, type NonFiniteEvent, type CheckpointEvent, type DistillCheckpoint,
 } from './distill/knowledge.js';
 export { teacherLogits, teacherBatchLogits, type TeacherLike, type TeacherInput } from './distill/teacher.js';
 export {
@@ -46,7 +46,7 @@ export { applyProtocol } from './distill/protocols.js';
 export { carveSplits, type SplitSpec, type SplitIndices } from './distill/splits.js';
 export { meanStd, pairedComparison, type PairedComparison } from './distill/stats.js';
 export {
-  runKDExperiment, prepareKDExperiment, runPreparedExperiment, logitsAccuracy, ARM_LABELS,
+  runKDExperiment, prepareKDExperiment, runPreparedExperiment, logitsAccuracy, ARM_LABELS, runKey, type ExperimentCheckpoint,
   type ExperimentEnvironment, type ExperimentHooks, type ExperimentProgress, type ArmSummary, type ArmComparison, type RunRecord,
   type KDExperimentResult, type PreparedExperiment, type TeacherTrainingData,
 } from './distill/experiment.js';

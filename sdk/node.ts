@@ -5,7 +5,9 @@
  * @packageDocumentation
  */
 export { loadMnist, loadFashionMnist, readIdxFile, loadIdxDataset, readCifar10Files } from './data/node/index.js';
-export { saveCheckpointFile, loadCheckpointFile, readCheckpointFile, restoreModelFile, writeFileAtomic } from './nn/node/checkpoint-file.js';
+export {
+  saveCheckpointFile, loadCheckpointFile, readCheckpointFile, restoreModelFile, writeFileAtomic, fileCheckpointStore, readTrainingStateFile,
+} from './nn/node/checkpoint-file.js';
 export { nodeExperimentEnvironment, trainedTeacher, trainTeacherCommand, cacheDir } from './distill/node/environment.js';
 export { readModelFile, exportOnnxFile, saveTeacher, loadSavedTeacher, type TeacherManifest, type SavedTeacher, type SaveTeacherOptions } from './teachers/node/index.js';
 export { saveDistilledFile, loadDistilledFile, writeDistilledPng, encodePng } from './distill/node/distilled-files.js';

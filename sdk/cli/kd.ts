@@ -1,12 +1,13 @@
 /** `qdistill kd`: knowledge-distillation experiments from a JSON config or a preset, with paired statistics and sweeps. */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import {
-  ARM_LABELS, QDistillError, validateKDConfig, runKDExperiment, runKDSweep, parseSetFlag, serializeHybridCheckpoint,
+  ARM_LABELS, isQDistillError, QDistillError, validateKDConfig, runKDExperiment, runKDSweep, parseSetFlag, serializeHybridCheckpoint,
   type ArmName, type ExperimentHooks, type KDExperimentConfig, type KDExperimentResult, type SweepResult,
 } from '../index.js';
-import { nodeExperimentEnvironment, writeFileAtomic } from '../node.js';
+import { fileCheckpointStore, nodeExperimentEnvironment, writeFileAtomic } from '../node.js';
 import { parseCommandArgs, parseIntList, parsePositiveInt, type Command } from './args.js';
+import { catchInterrupts, INTERRUPTED_EXIT_CODE } from './interrupt.js';
 import { KD_PRESETS } from './presets.js';
 import { pct, printTable, ProgressReporter } from './progress.js';
 
@@ -25,7 +26,17 @@ Flags:
                          selection uses the validation split only, then the
                          selected point runs every arm and reads the test split once
   --out FILE             also write the full results (config, runs, histories) as JSON
-  --checkpoint-dir DIR   keep each run's best-validation student there (.qdc)
+  --checkpoint-dir DIR   keep each run's best-validation student there
+                         (<name>-<arm>-seed<s>.qdc) and, at every epoch end,
+                         its whole training state (<name>-<arm>-seed<s>.qdstate:
+                         weights, optimiser, RNG states, history, best epoch)
+  --resume               continue the runs saved in --checkpoint-dir (after
+                         Ctrl-C, kill or a crash): finished runs are not trained
+                         again, the interrupted one continues where it stopped,
+                         and the results are those of an uninterrupted run
+
+Ctrl-C (or SIGTERM) stops after the current step, saving the state first when
+--checkpoint-dir is given; a second Ctrl-C exits at once. Exit code 130.
 
 Every run selects its epoch on a validation split carved from the training
 data; the test split is read once per run. Arms share seeds, initial weights
@@ -136,6 +147,7 @@ export const kdCommand: Command = {
     const { values, positionals, help } = parseCommandArgs('kd', argv, {
       preset: { type: 'string' }, epochs: { type: 'string' }, seeds: { type: 'string' }, arms: { type: 'string' },
       protocol: { type: 'string' }, set: { type: 'string', multiple: true }, out: { type: 'string' }, 'checkpoint-dir': { type: 'string' },
+      resume: { type: 'boolean' },
     }, 1);
     if (help) {
       console.log(HELP);
@@ -155,14 +167,22 @@ export const kdCommand: Command = {
 
     const progress = new ProgressReporter();
     const checkpointDir = values['checkpoint-dir'] as string | undefined;
-    const bestSoFar = new Map<string, number>();
+    const resume = values.resume === true;
+    if (resume && checkpointDir === undefined) throw new QDistillError('E_USAGE', 'qdistill kd --resume: needs --checkpoint-dir DIR (where the interrupted run saved its state)');
+    if (checkpointDir !== undefined && !resume) {
+      const saved = (await readdir(resolve(checkpointDir)).catch(() => [] as string[])).filter((f) => f.endsWith('.qdstate'));
+      if (saved.length) progress.message(`${checkpointDir} holds ${saved.length} saved run state(s): starting afresh and overwriting them (pass --resume to continue them)`);
+    }
+    const interrupts = catchInterrupts((signal) =>
+      progress.message(`${signal}: stopping after the current step${checkpointDir !== undefined ? `, saving the state in ${checkpointDir}` : ''} (press Ctrl-C again to quit at once)`),
+    );
     const hooks: ExperimentHooks = {
-      onEpoch: async (run, seed, record, student) => {
-        if (checkpointDir === undefined) return;
-        const key = `${run}-seed${seed}`;
-        if (!(record.validationAccuracy > (bestSoFar.get(key) ?? -1))) return;
-        bestSoFar.set(key, record.validationAccuracy);
-        const file = join(resolve(checkpointDir), `${config.name ?? 'experiment'}-${key}.qdc`);
+      signal: interrupts.signal,
+      ...(checkpointDir !== undefined ? { checkpoint: { store: fileCheckpointStore(checkpointDir), resume } } : {}),
+      onEpoch: async (run, seed, record, student, info) => {
+        // Keep the best-validation student (the trainer's best survives a resume, so this file does too).
+        if (checkpointDir === undefined || info.best !== record) return;
+        const file = join(resolve(checkpointDir), `${config.name ?? 'experiment'}-${run}-seed${seed}.qdc`);
         await mkdir(dirname(file), { recursive: true });
         await writeFileAtomic(file, serializeHybridCheckpoint(student, { metadata: { epoch: record.epoch, validationAccuracy: record.validationAccuracy } }));
       },
@@ -180,10 +200,23 @@ export const kdCommand: Command = {
     const env = nodeExperimentEnvironment();
     let result: KDExperimentResult;
     let sweep: SweepResult | null = null;
-    if (axes.length) {
-      sweep = await runKDSweep(config, axes, env, hooks);
-      result = sweep.result;
-    } else result = await runKDExperiment(config, env, hooks);
+    try {
+      if (axes.length) {
+        sweep = await runKDSweep(config, axes, env, hooks);
+        result = sweep.result;
+      } else result = await runKDExperiment(config, env, hooks);
+    } catch (error) {
+      const signal = interrupts.received();
+      if (!signal || !isQDistillError(error) || error.code !== 'E_ABORTED') throw error;
+      progress.stop();
+      const again = checkpointDir !== undefined ? `; continue with: qdistill kd ${[...argv.filter((a) => a !== '--resume'), '--resume'].join(' ')}` : '';
+      const message = `interrupted by ${signal}: ${error.message}${checkpointDir !== undefined ? `; the state is saved in ${checkpointDir}` : ''}${again}`;
+      console.error(`qdistill: ${message}`);
+      console.log(JSON.stringify({ error: { code: error.code, message } }));
+      return INTERRUPTED_EXIT_CODE;
+    } finally {
+      interrupts.dispose();
+    }
     progress.stop();
     if (sweep) printSweep(sweep);
     printKDResult(result);

@@ -13,11 +13,15 @@ import { Pipeline, type TransformConfig } from '../data/transforms.js';
 import type { ComplexState } from '../data/hamiltonian.js';
 import { zxzDataset } from '../data/zxz.js';
 import { init as initNN } from '../nn/backend.js';
+import type { CheckpointStore } from '../nn/training-state.js';
+import { hashFloat64 } from '../util/hash.js';
 import { createHybridModel, type HybridModel, type HybridModelConfig } from '../qnn/hybrid.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { ModelTeacher } from '../teachers/model-teacher.js';
 import { experimentArms, type ArmName, type KDExperimentConfig, type TeacherSpec } from './config.js';
-import { distillKnowledge, PAPER_003_KD, type DistillKnowledgeResult, type EpochRecord, type InputTransform, type TrainProgress } from './knowledge.js';
+import {
+  distillKnowledge, PAPER_003_KD, type DistillCheckpoint, type DistillKnowledgeResult, type EpochRecord, type InputTransform, type TrainProgress,
+} from './knowledge.js';
 import { applyProtocol, armStudentConfig } from './protocols.js';
 import { trainQuantumAutoencoder, type QuantumAutoencoder } from './qae.js';
 import { carveSplits } from './splits.js';
@@ -106,10 +110,53 @@ export interface ExperimentHooks {
   onProgress?: (p: ExperimentProgress) => void;
   onMessage?: (m: string) => void;
   signal?: AbortSignal;
-  /** After every epoch of every student run (e.g. to checkpoint the best-validation student). */
-  onEpoch?: (run: ArmName, seed: number, record: EpochRecord, student: HybridModel) => void | Promise<void>;
+  /** After every epoch of every student run (e.g. to keep the best-validation student: `info.best === record` when this epoch became the best). */
+  onEpoch?: (run: ArmName, seed: number, record: EpochRecord, student: HybridModel, info: { best: EpochRecord | null }) => void | Promise<void>;
+  /** Keep every run's training state in `store` (key {@link runKey}); with `resume`, continue the runs the store holds (finished ones are not trained again). */
+  checkpoint?: ExperimentCheckpoint;
   /** Skip the test split (sweeps select on validation and read the test split only for the winner). */
   skipTest?: boolean;
+}
+
+/** Checkpointing of an experiment: one training state per run (arm × seed, and a model teacher's training). */
+export interface ExperimentCheckpoint {
+  store: CheckpointStore;
+  /** Continue from the states in the store (default false: start afresh, overwriting them). */
+  resume?: boolean;
+  /** Prefix of every key (sweeps use one per grid point). */
+  prefix?: string;
+}
+
+/**
+ * The store key of one run: `<prefix><name>-<arm>-seed<seed>` (`<name>-teacher` for a model teacher's training).
+ *
+ * @example
+ * ```ts
+ * runKey(config, 'kd', 0); // 'mnist-0-5-kd-seed0'
+ * ```
+ */
+export function runKey(config: KDExperimentConfig, run: ArmName | 'teacher', seed: number, prefix = ''): string {
+  return `${prefix}${config.name ?? 'experiment'}-${run === 'teacher' ? 'teacher' : `${run}-seed${seed}`}`;
+}
+
+/** A fingerprint of a config (sorted keys): states saved under another config are refused on resume. */
+function configHash(config: KDExperimentConfig): string {
+  const text = JSON.stringify(config, (_k, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v));
+  return hashFloat64(Array.from(text, (c) => c.codePointAt(0)!));
+}
+
+/** What distillKnowledge needs to checkpoint (and resume) one run of the experiment. */
+async function runCheckpoint(
+  checkpoint: ExperimentCheckpoint | undefined, config: KDExperimentConfig, run: ArmName | 'teacher', seed: number, onMessage?: (m: string) => void,
+): Promise<{ checkpoint?: DistillCheckpoint; resumeFrom?: Uint8Array }> {
+  if (!checkpoint) return {};
+  const key = runKey(config, run, seed, checkpoint.prefix);
+  const resumeFrom = checkpoint.resume ? await checkpoint.store.load(key) : null;
+  if (resumeFrom) onMessage?.(`${key}: resuming from its saved state`);
+  return {
+    checkpoint: { save: (bytes) => checkpoint.store.save(key, bytes), context: { config: configHash(config), run: key } },
+    ...(resumeFrom ? { resumeFrom } : {}),
+  };
 }
 
 /** Accuracy of logits (N × C) against labels. */
@@ -164,7 +211,7 @@ export async function prepareKDExperiment(rawConfig: KDExperimentConfig, env: Ex
     hooks.onMessage?.('preparing the teacher');
     if (config.teacher.type === 'model') {
       // A model teacher reads the transformed features (before any compression of the student's input).
-      teacher = await trainModelTeacher(config.teacher, { pool: teacherPool, validation, studentInput }, env.kernel, hooks);
+      teacher = await trainModelTeacher(config, config.teacher, { pool: teacherPool, validation, studentInput }, env.kernel, hooks);
       if (studentInput) teacherInput = studentInput;
     } else {
       teacher = await env.createTeacher(config.teacher, { train: teacherPool, validation, datasetName: config.dataset.name }, hooks.onMessage);
@@ -261,8 +308,9 @@ export async function runPreparedExperiment(p: PreparedExperiment, env: Experime
         batchSize: config.train.batchSize,
         seed,
         ...(hooks.signal ? { signal: hooks.signal } : {}),
+        ...(await runCheckpoint(hooks.checkpoint, config, arm, seed, hooks.onMessage)),
         onProgress: (progress) => hooks.onProgress?.({ run: arm, seed, progress }),
-        onEpoch: (record) => hooks.onEpoch?.(arm, seed, record, student),
+        onEpoch: (record, _student, info) => hooks.onEpoch?.(arm, seed, record, student, info),
       });
       if (!hashes.has(seed)) hashes.set(seed, new Set());
       hashes.get(seed)!.add(result.initialParamsHash);
@@ -339,6 +387,7 @@ export async function runKDExperiment(config: KDExperimentConfig, env: Experimen
 }
 
 async function trainModelTeacher(
+  config: KDExperimentConfig,
   spec: Extract<TeacherSpec, { type: 'model' }>,
   data: { pool: Dataset; validation: Dataset; studentInput: InputTransform | undefined },
   kernel: Kernel | undefined,
@@ -350,6 +399,8 @@ async function trainModelTeacher(
     student: model, teacher: null, data: { train: data.pool, validation: data.validation },
     ...(data.studentInput ? { studentInput: data.studentInput } : {}),
     epochs: spec.epochs, batchSize: spec.batchSize, optimizer: spec.optimizer ?? { type: 'adam', lr: 1e-2 }, seed: spec.seed ?? 0,
+    ...(hooks.signal ? { signal: hooks.signal } : {}),
+    ...(await runCheckpoint(hooks.checkpoint, config, 'teacher', spec.seed ?? 0, hooks.onMessage)),
     onProgress: (progress) => hooks.onProgress?.({ run: 'teacher', seed: spec.seed ?? 0, progress }),
   });
   hooks.onMessage?.(`teacher: best validation accuracy ${(100 * result.selected.validationAccuracy).toFixed(2)}% at epoch ${result.selected.epoch}`);

@@ -8,7 +8,7 @@
  * best validation epoch, and the test split is evaluated once at the end, for
  * the selected and for the last epoch.
  */
-import { QDistillError } from '../errors.js';
+import { isQDistillError, QDistillError } from '../errors.js';
 import { Random } from '../util/random.js';
 import { hashFloat64 } from '../util/hash.js';
 import { augmentBatch, checkAugmentConfig, type AugmentConfig } from '../data/augment.js';
@@ -17,9 +17,11 @@ import { kdLossTerms, supervisedLoss, type KDLossOptions } from '../nn/losses.js
 import type { Module } from '../nn/module.js';
 import { Adam, type AdamOptions } from '../nn/optim/adam.js';
 import type { Optimizer } from '../nn/optim/optimizer.js';
+import type { LRScheduler } from '../nn/optim/scheduler.js';
 import { SGD, type SGDOptions } from '../nn/optim/sgd.js';
 import { outputAccuracy, outputClasses, predictClasses } from '../nn/outputs.js';
 import { noGrad, Tensor } from '../nn/tensor.js';
+import { loadModule, parseTrainingState, putModule, putTensors, serializeTrainingState, takeTensors, type TrainingState } from '../nn/training-state.js';
 import { teacherBatchLogits, teacherLogits, type TeacherInput, type TeacherLike } from './teacher.js';
 
 /** Optimiser choice by config. */
@@ -70,6 +72,49 @@ export interface SplitScore {
 /** How a raw sample becomes the student's input (e.g. a fitted `data.Pipeline`'s `transformBatch`). */
 export type InputTransform = (x: Float32Array, count: number, shape: readonly number[]) => { x: Float32Array; shape: readonly number[] };
 
+/** What the trainer does when the loss, a gradient or a parameter is NaN or ±∞: stop with `E_NAN` (default) or skip the step. */
+export type NonFinitePolicy = 'stop' | 'skip';
+
+/** A step whose loss, student output, gradients or updated parameters were NaN or ±∞. */
+export interface NonFiniteEvent {
+  epoch: number;
+  /** Step within the epoch, 1-based. */
+  step: number;
+  /** `loss`, `output` (the student's forward), `gradient` (before the update) or `parameter` (after it). */
+  kind: 'loss' | 'output' | 'gradient' | 'parameter';
+  /** The tensor: `loss`, a parameter's qualified name (e.g. `qnn.weight`), or the op that reported it. */
+  tensor: string;
+  /** What was found, e.g. `entry 3 is NaN`. */
+  detail: string;
+}
+
+/** Why and where {@link DistillCheckpoint.save} is called. */
+export interface CheckpointEvent {
+  /** `epoch`: an epoch ended; `cancelled`: the signal fired (the state is mid-epoch); `finished`: the run is complete (final weights and result). */
+  reason: 'epoch' | 'cancelled' | 'finished';
+  /** The epoch the state is in (completed, for `epoch` and `finished`). */
+  epoch: number;
+  /** Steps of that epoch done. */
+  step: number;
+  stepsPerEpoch: number;
+}
+
+/** Checkpointing of a {@link distillKnowledge} run. */
+export interface DistillCheckpoint {
+  /**
+   * Receives the complete training state (a `kd-run` training state: student
+   * weights, buffers and random generators, optimiser and scheduler state, the
+   * batch-order generator, position, history and best-validation snapshot) to
+   * keep — e.g. `(bytes) => store.save(key, bytes)`. Awaited before training
+   * goes on; pass the bytes back as `resumeFrom` to continue.
+   */
+  save(bytes: Uint8Array, event: CheckpointEvent): void | Promise<void>;
+  /** Save every k epochs (and after the last; default 1). */
+  everyEpochs?: number;
+  /** JSON stored with the state that must be equal on resume (e.g. the experiment's config hash), else `E_CHECKPOINT`. */
+  context?: Record<string, unknown>;
+}
+
 /** Options of {@link distillKnowledge}. */
 export interface DistillKnowledgeOptions {
   /** The model to train, in place. Its `outputSpec` says whether it emits logits, Born probabilities or expectation values. */
@@ -109,10 +154,23 @@ export interface DistillKnowledgeOptions {
   restoreSelected?: boolean;
   /** Called after every step and evaluation. */
   onProgress?: (progress: TrainProgress) => void;
-  /** Called after every epoch with its record. */
-  onEpoch?: (record: EpochRecord, student: Module) => void | Promise<void>;
-  /** Cancels between steps: the run rejects with `E_ABORTED`. */
+  /** Called after every epoch with its record; `context.best` is the best validation epoch so far (this record when it just became the best). */
+  onEpoch?: (record: EpochRecord, student: Module, context: { best: EpochRecord | null }) => void | Promise<void>;
+  /** Cancels between steps: the run rejects with `E_ABORTED` (after saving a mid-epoch state when `checkpoint` is given). */
   signal?: AbortSignal;
+  /** A learning-rate scheduler over the trainer's optimiser, stepped after every epoch (its state is checkpointed). */
+  scheduler?: (optimizer: Optimizer) => LRScheduler;
+  /** Keep the training state at every epoch end (and when cancelled, and when finished) to resume from. */
+  checkpoint?: DistillCheckpoint;
+  /**
+   * Continue from a state saved by `checkpoint.save` (bytes or a parsed state): the run picks up where the state stops
+   * and finishes with the history and weights of an uninterrupted run; a finished state restores the final weights
+   * and returns its result without training. The options must describe the same run (else `E_CHECKPOINT`), and
+   * `student` must be the same architecture (its initial weights are overwritten).
+   */
+  resumeFrom?: Uint8Array | TrainingState;
+  /** NaN or ±∞ in the loss, the student's output, a gradient or an updated parameter: `stop` (default: `E_NAN` naming epoch, step and tensor) or `skip` the step (parameters and optimiser state as before it). */
+  onNonFinite?: NonFinitePolicy;
   /** Evaluation batch size (default 256). */
   evalBatchSize?: number;
   /** Evaluate the validation split every k epochs, and always after the last (default 1: every epoch). */
@@ -134,7 +192,12 @@ export interface DistillKnowledgeResult {
   transferSize: number;
   /** FNV-1a fingerprint of the student's parameters before the first step (paired runs share it). */
   initialParamsHash: string;
+  /** Training time in seconds (over every process of a resumed run). */
   seconds: number;
+  /** Steps skipped for non-finite values (`onNonFinite: 'skip'`). */
+  skippedSteps: NonFiniteEvent[];
+  /** Where the run resumed (`resumeFrom`), or null. */
+  resumedFrom: { epoch: number; step: number; finished: boolean } | null;
 }
 
 /** Paper 003's KD settings as its code runs them: T = 3, 0.9·T²·KL(teacher‖student) + 1·CE. */
@@ -203,10 +266,88 @@ export function evaluate(model: Module, dataset: Dataset, batchSize = 256, input
   return { loss: lossSum / n, accuracy: correct / n };
 }
 
-function snapshot(model: Module): Map<string, { data: Float64Array; shape: readonly number[] }> {
-  const out = new Map<string, { data: Float64Array; shape: readonly number[] }>();
-  for (const [k, v] of model.stateDict()) out.set(k, { data: Float64Array.from(v.data), shape: [...v.shape] });
-  return out;
+/** A copy of the model's parameters and buffers (the best-validation snapshot). */
+function snapshot(model: Module): Map<string, { data: Float32Array | Float64Array; shape: readonly number[] }> {
+  return model.stateDict();
+}
+
+/** Index of the first NaN or ±∞, or −1. */
+function firstNonFinite(data: ArrayLike<number>): number {
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i]!)) return i;
+  return -1;
+}
+
+/** The position inside an epoch a cancelled run saved. */
+interface InEpochState {
+  epoch: number;
+  /** Next step to run (0-based) and the first step of its augmentation chunk. */
+  nextStep: number;
+  chunkStart: number;
+  /** The batch-order generator at the epoch's start (its permutation is drawn again). */
+  orderRng: number[];
+  /** The augmentation generator before the chunk's views were drawn. */
+  augmentRng: number[];
+  lossSum: number;
+  correct: number;
+  labelledSeen: number;
+  seen: number;
+  seconds: number;
+}
+
+/** The JSON of a `kd-run` training state. */
+interface KDRunState {
+  setup: Record<string, unknown>;
+  context: Record<string, unknown> | null;
+  finished: boolean;
+  completedEpochs: number;
+  inEpoch: InEpochState | null;
+  /** The batch-order generator at the start of epoch completedEpochs + 1. */
+  orderRng: number[];
+  history: EpochRecord[];
+  /** Index of the best validation epoch in history. */
+  best: number | null;
+  initialParamsHash: string;
+  seconds: number;
+  samplesDone: number;
+  skippedSteps: NonFiniteEvent[];
+  result: { selection: 'validation' | 'last'; selected: number; test: DistillKnowledgeResult['test'] } | null;
+}
+
+/** JSON with sorted keys, to compare settings. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v));
+}
+
+function isRngState(v: unknown): v is number[] {
+  return Array.isArray(v) && v.length === 4 && v.every((w) => Number.isInteger(w) && w >= 0 && w < 2 ** 32) && v.some((w) => w !== 0);
+}
+
+/** Validates the JSON of a `kd-run` state against this run's setup and context. */
+function readRunState(state: TrainingState, setup: Record<string, unknown>, context: Record<string, unknown> | null, where: string): KDRunState {
+  const fail = (m: string): never => {
+    throw new QDistillError('E_CHECKPOINT', `${where}: cannot resume: ${m}`);
+  };
+  const j = state.json as unknown as KDRunState;
+  if (typeof j.setup !== 'object' || j.setup === null) fail('the state has no run settings');
+  for (const key of new Set([...Object.keys(setup), ...Object.keys(j.setup)])) {
+    if (canonical(j.setup[key]) !== canonical(setup[key])) fail(`the state is of another run (${key}: saved ${canonical(j.setup[key])}, now ${canonical(setup[key])})`);
+  }
+  if (canonical(j.context ?? null) !== canonical(context)) fail(`the state was saved for ${canonical(j.context ?? null)}, this run is ${canonical(context)}`);
+  const epochs = setup.epochs as number;
+  if (!Number.isSafeInteger(j.completedEpochs) || j.completedEpochs < 0 || j.completedEpochs > epochs) fail(`completedEpochs ${j.completedEpochs} is not in 0..${epochs}`);
+  if (!Array.isArray(j.history) || j.history.length !== j.completedEpochs) fail(`the history holds ${Array.isArray(j.history) ? j.history.length : 'no'} epochs, the state ${j.completedEpochs}`);
+  if (j.best !== null && !(Number.isSafeInteger(j.best) && j.best >= 0 && j.best < j.history.length)) fail(`best epoch index ${j.best} is not in the history`);
+  if (!isRngState(j.orderRng)) fail('the batch-order generator state is malformed');
+  if (typeof j.initialParamsHash !== 'string' || typeof j.seconds !== 'number' || typeof j.samplesDone !== 'number' || !Array.isArray(j.skippedSteps)) fail('the state is malformed');
+  if (j.finished && (j.completedEpochs !== epochs || !j.result || !Number.isSafeInteger(j.result.selected) || !j.history[j.result.selected])) fail('the finished state has no result');
+  const e = j.inEpoch;
+  if (e !== null) {
+    if (typeof e !== 'object' || e.epoch !== j.completedEpochs + 1 || !isRngState(e.orderRng) || !isRngState(e.augmentRng)) fail('the mid-epoch position is malformed');
+    const steps = setup.stepsPerEpoch as number;
+    if (!Number.isSafeInteger(e.nextStep) || e.nextStep < 0 || e.nextStep >= steps || !Number.isSafeInteger(e.chunkStart) || e.chunkStart > e.nextStep) fail('the mid-epoch position is malformed');
+    for (const k of ['lossSum', 'correct', 'labelledSeen', 'seen', 'seconds'] as const) if (typeof e[k] !== 'number') fail(`the mid-epoch ${k} is malformed`);
+  }
+  return j;
 }
 
 function aborted(where: string, signal: AbortSignal, epoch: number, step: number, steps: number, history: EpochRecord[]): QDistillError {
@@ -227,8 +368,23 @@ function aborted(where: string, signal: AbortSignal, epoch: number, step: number
  * after every epoch, selects the best validation epoch, and reads the test
  * split once at the end (selected and last epoch).
  *
- * @throws E_CONFIG (bad epochs, batch size, mode or transfer set without a teacher), E_TEACHER (class count or shape mismatch),
- *   E_DATA (empty or inconsistent splits), E_ABORTED (signal), E_NAN (non-finite loss)
+ * **Checkpoints.** With `checkpoint`, the complete training state goes to
+ * `checkpoint.save` at every epoch end, when the signal cancels the run (its
+ * position inside the epoch) and when the run finishes (final weights and
+ * result). `resumeFrom` continues from such a state and ends with the
+ * history (wall-clock `seconds` aside), selection, test scores and weights of
+ * the uninterrupted run, bit for bit: the batch order, augmentation and the
+ * student's own generators (dropout, shots) pick up where they stopped.
+ *
+ * **Divergence.** NaN or ±∞ in the loss, the student's output, a gradient
+ * (checked before the update) or an updated parameter stops the run with
+ * `E_NAN` naming the epoch, the step and the tensor (details: `{ epoch, step,
+ * kind, tensor }`), no state is saved past the last good one;
+ * `onNonFinite: 'skip'` skips such steps instead (listed in `skippedSteps`).
+ *
+ * @throws E_CONFIG (bad epochs, batch size, mode, onNonFinite or transfer set without a teacher), E_TEACHER (class count or shape mismatch),
+ *   E_DATA (empty or inconsistent splits), E_ABORTED (signal), E_NAN (non-finite loss, output, gradient or parameter),
+ *   E_CHECKPOINT (a `resumeFrom` state that is damaged or of another run)
  * @example
  * ```ts
  * const result = await distillKnowledge({
@@ -240,6 +396,14 @@ function aborted(where: string, signal: AbortSignal, epoch: number, step: number
  *   optimizer: { type: 'adam', lr: 5e-3 }, epochs: 15, batchSize: 32,
  * });
  * console.log(result.selected.validationAccuracy, result.test?.selected.accuracy);
+ *
+ * // Resumable: keep the state (Node: fileCheckpointStore from 'qdistill/node'), continue after a crash.
+ * const store = nn.memoryCheckpointStore();
+ * await distillKnowledge({
+ *   ...options,
+ *   checkpoint: { save: (bytes) => store.save('run', bytes) },
+ *   resumeFrom: (await store.load('run')) ?? undefined,
+ * });
  * ```
  */
 export async function distillKnowledge(options: DistillKnowledgeOptions): Promise<DistillKnowledgeResult> {
@@ -286,6 +450,43 @@ export async function distillKnowledge(options: DistillKnowledgeOptions): Promis
   const lossOptions = { ...(options.loss ?? PAPER_003_KD), output: spec };
   const total = labelledCount + transferCount;
   const seed = options.seed ?? 0;
+  const evalBatch = options.evalBatchSize ?? 256;
+  const validateEvery = options.validateEvery ?? 1;
+  if (!Number.isInteger(validateEvery) || validateEvery < 1) throw new QDistillError('E_CONFIG', `${where}: validateEvery must be a positive integer, got ${validateEvery}`);
+  const onNonFinite = options.onNonFinite ?? 'stop';
+  if (onNonFinite !== 'stop' && onNonFinite !== 'skip') throw new QDistillError('E_CONFIG', `${where}: onNonFinite must be 'stop' or 'skip', got ${JSON.stringify(onNonFinite)}`);
+  const checkpoint = options.checkpoint;
+  if (checkpoint !== undefined && typeof checkpoint?.save !== 'function') throw new QDistillError('E_CONFIG', `${where}: checkpoint.save must be a function`);
+  const everyEpochs = checkpoint?.everyEpochs ?? 1;
+  if (!Number.isInteger(everyEpochs) || everyEpochs < 1) throw new QDistillError('E_CONFIG', `${where}: checkpoint.everyEpochs must be a positive integer, got ${everyEpochs}`);
+  const restoreSelected = options.restoreSelected ?? true;
+  const stepsPerEpoch = Math.ceil(total / batchSize);
+  const optimizer = makeOptimizer(student, options.optimizer);
+  const scheduler = options.scheduler?.(optimizer);
+  // What must not change between an interrupted run and its resumption.
+  const setup: Record<string, unknown> = {
+    mode, epochs, batchSize, seed, stepsPerEpoch, labelled: labelledCount, transfer: transferCount, numClasses, validateEvery, evalBatchSize: evalBatch,
+    validation: data.validation?.y.length ?? 0, test: data.test?.y.length ?? 0, augment, loss: mode === 'kd' ? lossOptions : null,
+    student: { label: student.label, parameters: student.numParameters() }, optimizer: optimizer.kind, scheduler: scheduler?.constructor.name ?? null,
+    restoreSelected, onNonFinite,
+  };
+  const context = checkpoint?.context ?? null;
+  let resumeState: TrainingState | null = null;
+  let resume: KDRunState | null = null;
+  if (options.resumeFrom !== undefined) {
+    resumeState = options.resumeFrom instanceof Uint8Array ? parseTrainingState(options.resumeFrom, { kind: 'kd-run' }) : options.resumeFrom;
+    if (resumeState.kind !== 'kd-run') throw new QDistillError('E_CHECKPOINT', `${where}: cannot resume from a "${resumeState.kind}" state (expected "kd-run")`);
+    resume = readRunState(resumeState, setup, context, where);
+    if (resume.finished) {
+      loadModule(resumeState, 'student', student);
+      const history = resume.history;
+      return {
+        history, selected: history[resume.result!.selected]!, last: history[history.length - 1]!, selection: resume.result!.selection, test: resume.result!.test,
+        mode, trainSize: labelledCount, transferSize: transferCount, initialParamsHash: resume.initialParamsHash, seconds: resume.seconds,
+        skippedSteps: resume.skippedSteps, resumedFrom: { epoch: epochs, step: stepsPerEpoch, finished: true },
+      };
+    }
+  }
 
   // Sample i < L is labelled sample i; sample L + j is transfer sample j.
   const allRaw = transfer ? new Float32Array(total * per) : train.x;
@@ -316,31 +517,80 @@ export async function distillKnowledge(options: DistillKnowledgeOptions): Promis
   }
   const validationInput = data.validation ? options.studentInput : undefined;
 
-  const optimizer = makeOptimizer(student, options.optimizer);
-  const initialParamsHash = hashFloat64(student.getFlatParams());
+  let initialParamsHash = hashFloat64(student.getFlatParams());
   const orderRng = new Random(seed);
-  const stepsPerEpoch = Math.ceil(total / batchSize);
   // Augmentation (and the teacher's forward on it) runs per chunk of whole batches.
   const chunkBatches = Math.max(1, Math.floor(4096 / batchSize));
-  const history: EpochRecord[] = [];
+  let history: EpochRecord[] = [];
   let best: { record: EpochRecord; state: ReturnType<typeof snapshot> } | null = null;
   const started = performance.now();
+  let secondsBefore = 0;
   let samplesDone = 0;
   const totalSamples = total * epochs;
-  const evalBatch = options.evalBatchSize ?? 256;
-  const validateEvery = options.validateEvery ?? 1;
-  if (!Number.isInteger(validateEvery) || validateEvery < 1) throw new QDistillError('E_CONFIG', `${where}: validateEvery must be a positive integer, got ${validateEvery}`);
+  const skippedSteps: NonFiniteEvent[] = [];
+  let firstEpoch = 1;
+  let inEpoch: InEpochState | null = null;
+  if (resume && resumeState) {
+    loadModule(resumeState, 'student', student, { optimizer, ...(scheduler ? { scheduler } : {}) });
+    history = resume.history;
+    if (resume.best !== null) best = { record: history[resume.best]!, state: takeTensors(resumeState, 'best/', student) };
+    inEpoch = resume.inEpoch;
+    orderRng.setState(inEpoch ? inEpoch.orderRng : resume.orderRng);
+    firstEpoch = resume.completedEpochs + 1;
+    initialParamsHash = resume.initialParamsHash;
+    secondsBefore = resume.seconds;
+    samplesDone = resume.samplesDone;
+    skippedSteps.push(...resume.skippedSteps);
+  }
+  const samplesAtStart = samplesDone;
+  const resumedFrom = resume ? { epoch: inEpoch ? inEpoch.epoch : resume.completedEpochs, step: inEpoch ? inEpoch.nextStep : stepsPerEpoch, finished: false } : null;
+  const elapsed = (): number => secondsBefore + (performance.now() - started) / 1000;
 
-  for (let epoch = 1; epoch <= epochs; epoch++) {
-    const epochStart = performance.now();
+  /** Hands the state to `checkpoint.save`. */
+  const save = async (event: CheckpointEvent, position: { completedEpochs: number; inEpoch: InEpochState | null; result: KDRunState['result'] }): Promise<void> => {
+    if (!checkpoint) return;
+    const json: KDRunState = {
+      setup, context, finished: event.reason === 'finished', completedEpochs: position.completedEpochs, inEpoch: position.inEpoch, orderRng: orderRng.getState(),
+      history, best: best ? history.indexOf(best.record) : null, initialParamsHash, seconds: elapsed(), samplesDone, skippedSteps, result: position.result,
+    };
+    const state: TrainingState = { kind: 'kd-run', json: json as unknown as Record<string, unknown>, arrays: new Map() };
+    putModule(state, 'student', student, event.reason === 'finished' ? {} : { optimizer, ...(scheduler ? { scheduler } : {}) });
+    if (best && event.reason !== 'finished') putTensors(state, 'best/', best.state);
+    await checkpoint.save(serializeTrainingState(state), event);
+  };
+
+  /** Stops (E_NAN naming where) or records a skipped step. */
+  const nonFinite = (event: NonFiniteEvent, cause?: unknown): void => {
+    if (onNonFinite === 'skip') {
+      skippedSteps.push(event);
+      return;
+    }
+    const what =
+      event.kind === 'loss' ? `the loss is ${event.detail}` :
+      event.kind === 'output' ? `the student's output is not finite (${event.detail})` :
+      event.kind === 'gradient' ? `the gradient of parameter "${event.tensor}" is not finite (${event.detail})` :
+      `parameter "${event.tensor}" became non-finite after the update (${event.detail})`;
+    throw new QDistillError(
+      'E_NAN',
+      `${where}: ${what} at epoch ${event.epoch}, step ${event.step}/${stepsPerEpoch}; training stopped${checkpoint ? ', the last checkpoint is intact' : ''} (lower the learning rate or check the inputs; onNonFinite: 'skip' skips such steps)`,
+      { details: { ...event, stepsPerEpoch, history }, ...(cause === undefined ? {} : { cause }) },
+    );
+  };
+
+  for (let epoch = firstEpoch; epoch <= epochs; epoch++) {
+    const resumeHere = inEpoch?.epoch === epoch ? inEpoch : null;
+    const epochStart = performance.now() - (resumeHere ? resumeHere.seconds * 1000 : 0);
     student.train();
+    const orderAtStart = orderRng.getState();
     const order = orderRng.permutation(total);
     const augmentRng = new Random([seed, epoch, 0x6175]);
-    let lossSum = 0;
-    let correct = 0;
-    let labelledSeen = 0;
-    let seen = 0;
-    for (let chunkStart = 0; chunkStart < stepsPerEpoch; chunkStart += chunkBatches) {
+    let lossSum = resumeHere?.lossSum ?? 0;
+    let correct = resumeHere?.correct ?? 0;
+    let labelledSeen = resumeHere?.labelledSeen ?? 0;
+    let seen = resumeHere?.seen ?? 0;
+    if (resumeHere) augmentRng.setState(resumeHere.augmentRng);
+    for (let chunkStart = resumeHere?.chunkStart ?? 0; chunkStart < stepsPerEpoch; chunkStart += chunkBatches) {
+      const augmentAtChunk = augmentRng.getState();
       const chunkEnd = Math.min(stepsPerEpoch, chunkStart + chunkBatches);
       const first = chunkStart * batchSize;
       const last = Math.min(total, chunkEnd * batchSize);
@@ -367,8 +617,18 @@ export async function distillKnowledge(options: DistillKnowledgeOptions): Promis
         }
       }
       const inPer = featureCount(inputs.shape);
-      for (let step = chunkStart; step < chunkEnd; step++) {
-        if (options.signal?.aborted) throw aborted(where, options.signal, epoch, step + 1, stepsPerEpoch, history);
+      const firstStep = resumeHere && chunkStart === resumeHere.chunkStart ? resumeHere.nextStep : chunkStart;
+      for (let step = firstStep; step < chunkEnd; step++) {
+        if (options.signal?.aborted) {
+          await save(
+            { reason: 'cancelled', epoch, step, stepsPerEpoch },
+            {
+              completedEpochs: epoch - 1, result: null,
+              inEpoch: { epoch, nextStep: step, chunkStart, orderRng: orderAtStart, augmentRng: augmentAtChunk, lossSum, correct, labelledSeen, seen, seconds: (performance.now() - epochStart) / 1000 },
+            },
+          );
+          throw aborted(where, options.signal, epoch, step + 1, stepsPerEpoch, history);
+        }
         const s = step * batchSize - first;
         const e = Math.min(total, (step + 1) * batchSize) - first;
         const count = e - s;
@@ -377,30 +637,73 @@ export async function distillKnowledge(options: DistillKnowledgeOptions): Promis
         const labels = new Int32Array(labelled);
         for (let i = 0; i < labelled; i++) labels[i] = train.y[indices[s + i]!]!;
         const x = new Tensor(inputs.x.slice(s * inPer, e * inPer), [count, ...inputs.shape]);
-        const out = student.forward(x);
-        if (out.rank !== 2 || outputClasses(spec, out.shape[1]!) !== numClasses) {
-          throw new QDistillError('E_SHAPE', `${where}: the student emits [${out.shape.join(', ')}] (${spec.kind}), which does not give the data's ${numClasses} classes`);
-        }
+        // With 'skip', a bad step must leave parameters, buffers and optimiser state as they were.
+        const before = onNonFinite === 'skip' ? { model: student.stateDict(), optimizer: optimizer.stateDict() } : null;
+        const skip = (event: Omit<NonFiniteEvent, 'epoch' | 'step'>, cause?: unknown): void => {
+          nonFinite({ epoch, step: step + 1, ...event }, cause);
+          student.loadStateDict(before!.model);
+          optimizer.loadStateDict(before!.optimizer);
+        };
+        let out: Tensor;
         let loss: Tensor;
-        if (mode === 'kd') {
-          const t = new Tensor(logits!.slice(s * numClasses, e * numClasses), [count, numClasses]);
-          loss = kdLossTerms(out, { logits: t }, labels, lossOptions).loss;
-        } else if (mode === 'pseudo-labels') {
-          const pseudo = predictClasses(logits!.subarray(s * numClasses, e * numClasses), numClasses, { kind: 'logits' });
-          pseudo.set(labels);
-          loss = supervisedLoss(out, pseudo, spec);
-        } else {
-          loss = supervisedLoss(out, labels, spec);
+        try {
+          out = student.forward(x);
+          if (out.rank !== 2 || outputClasses(spec, out.shape[1]!) !== numClasses) {
+            throw new QDistillError('E_SHAPE', `${where}: the student emits [${out.shape.join(', ')}] (${spec.kind}), which does not give the data's ${numClasses} classes`);
+          }
+          if (mode === 'kd') {
+            const t = new Tensor(logits!.slice(s * numClasses, e * numClasses), [count, numClasses]);
+            loss = kdLossTerms(out, { logits: t }, labels, lossOptions).loss;
+          } else if (mode === 'pseudo-labels') {
+            const pseudo = predictClasses(logits!.subarray(s * numClasses, e * numClasses), numClasses, { kind: 'logits' });
+            pseudo.set(labels);
+            loss = supervisedLoss(out, pseudo, spec);
+          } else {
+            loss = supervisedLoss(out, labels, spec);
+          }
+        } catch (error) {
+          // The losses and quantum layers refuse NaN/±∞ outputs with E_NAN: the student diverged.
+          if (!isQDistillError(error) || error.code !== 'E_NAN') throw error;
+          skip({ kind: 'output', tensor: 'output', detail: error.message }, error);
+          continue;
         }
         const value = loss.data[0]!;
         if (!Number.isFinite(value)) {
-          throw new QDistillError('E_NAN', `${where}: the loss is ${value} at epoch ${epoch}, step ${step + 1}/${stepsPerEpoch} (lower the learning rate or check the inputs)`, {
-            details: { epoch, step: step + 1, history },
-          });
+          skip({ kind: 'loss', tensor: 'loss', detail: String(value) });
+          continue;
         }
         optimizer.zeroGrad();
-        loss.backward();
+        try {
+          loss.backward();
+        } catch (error) {
+          if (!isQDistillError(error) || (error.code !== 'E_NAN' && error.code !== 'E_NON_FINITE')) throw error;
+          skip({ kind: 'gradient', tensor: 'backward', detail: error.message }, error);
+          continue;
+        }
+        let bad: Omit<NonFiniteEvent, 'epoch' | 'step'> | null = null;
+        for (const [name, p] of student.namedParameters()) {
+          const i = p.gradData ? firstNonFinite(p.gradData) : -1;
+          if (i >= 0) {
+            bad = { kind: 'gradient', tensor: name, detail: `entry ${i} is ${p.gradData![i]}` };
+            break;
+          }
+        }
+        if (bad) {
+          skip(bad);
+          continue;
+        }
         optimizer.step();
+        for (const [name, p] of student.namedParameters()) {
+          const i = firstNonFinite(p.data);
+          if (i >= 0) {
+            bad = { kind: 'parameter', tensor: name, detail: `entry ${i} is ${p.data[i]}` };
+            break;
+          }
+        }
+        if (bad) {
+          skip(bad);
+          continue;
+        }
         lossSum += value * count;
         if (labelled > 0) {
           correct += outputAccuracy(new Tensor(out.data.slice(0, labelled * out.shape[1]!), [labelled, out.shape[1]!]), labels, spec) * labelled;
@@ -408,8 +711,7 @@ export async function distillKnowledge(options: DistillKnowledgeOptions): Promis
         }
         seen += count;
         samplesDone += count;
-        const elapsed = (performance.now() - started) / 1000;
-        const rate = samplesDone / Math.max(elapsed, 1e-9);
+        const rate = (samplesDone - samplesAtStart) / Math.max((performance.now() - started) / 1000, 1e-9);
         options.onProgress?.({
           phase: 'train', epoch, epochs, step: step + 1, stepsPerEpoch,
           loss: lossSum / seen, accuracy: labelledSeen ? correct / labelledSeen : 0,
@@ -431,7 +733,9 @@ export async function distillKnowledge(options: DistillKnowledgeOptions): Promis
     };
     history.push(record);
     if (data.validation && due && (!best || record.validationAccuracy > best.record.validationAccuracy)) best = { record, state: snapshot(student) };
-    await options.onEpoch?.(record, student);
+    scheduler?.step();
+    await options.onEpoch?.(record, student, { best: best?.record ?? null });
+    if (epoch % everyEpochs === 0 || epoch === epochs) await save({ reason: 'epoch', epoch, step: stepsPerEpoch, stepsPerEpoch }, { completedEpochs: epoch, inEpoch: null, result: null });
   }
   const lastRecord = history[history.length - 1]!;
   const lastState = snapshot(student);
@@ -445,18 +749,23 @@ export async function distillKnowledge(options: DistillKnowledgeOptions): Promis
     }
     test = { selected: selectedScore, last: lastScore };
   }
-  if (best && (options.restoreSelected ?? true)) student.loadStateDict(best.state);
+  if (best && restoreSelected) student.loadStateDict(best.state);
   else student.loadStateDict(lastState);
+  const selected = best?.record ?? lastRecord;
+  const selection = best ? 'validation' : 'last';
+  await save({ reason: 'finished', epoch: epochs, step: stepsPerEpoch, stepsPerEpoch }, { completedEpochs: epochs, inEpoch: null, result: { selection, selected: history.indexOf(selected), test } });
   return {
     history,
-    selected: best?.record ?? lastRecord,
+    selected,
     last: lastRecord,
-    selection: best ? 'validation' : 'last',
+    selection,
     test,
     mode,
     trainSize: labelledCount,
     transferSize: transferCount,
     initialParamsHash,
-    seconds: (performance.now() - started) / 1000,
+    seconds: elapsed(),
+    skippedSteps,
+    resumedFrom,
   };
 }

@@ -121,7 +121,8 @@ export async function runKDSweep(config: KDExperimentConfig, axes: readonly Swee
   for (let i = 0; i < configs.length; i++) {
     const c = { ...configs[i]!, arms: [primary] };
     hooks.onMessage?.(`sweep point ${i + 1}/${configs.length}: ${Object.entries(assignments[i]!).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')}`);
-    const result = await runPreparedExperiment(await prepare(c, true), env, { ...hooks, skipTest: true });
+    const checkpoint = hooks.checkpoint ? { checkpoint: { ...hooks.checkpoint, prefix: `${hooks.checkpoint.prefix ?? ''}sweep${i + 1}-` } } : {};
+    const result = await runPreparedExperiment(await prepare(c, true), env, { ...hooks, skipTest: true, ...checkpoint });
     const perSeed = result.arms[primary]!.runs.map((r) => r.validationAccuracy);
     points.push({ assignment: assignments[i]!, arm: primary, validation: meanStd(perSeed), perSeed });
   }
