@@ -89,7 +89,10 @@ const dtype = z.enum(['float32', 'float64']).optional();
 const shiftRuleSchema = strictObject({ shift: positive().optional(), factor: z.enum(['exact', 'none']).optional() });
 
 const encoderSchema = tagged('type', [
-  strictObject({ type: z.literal('AmplitudeEmbedding'), numFeatures: positiveInt().optional(), pad: z.number().optional(), normalize: z.boolean().optional() }),
+  strictObject({
+    type: z.literal('AmplitudeEmbedding'), numFeatures: positiveInt().optional(), pad: z.number().optional(), normalize: z.boolean().optional(),
+    bias: z.number().optional(), normFeature: z.union([z.boolean(), z.number().min(0)]).optional(),
+  }),
   strictObject({ type: z.literal('AngleEmbedding'), rotation: z.enum(['X', 'Y', 'Z']).optional(), numFeatures: positiveInt().optional(), scale: z.number().optional(), offset: z.number().optional() }),
   strictObject({ type: z.literal('BasisEmbedding') }),
   strictObject({ type: z.literal('PhaseEmbedding'), numFeatures: positiveInt().optional(), scale: z.number().optional() }),
@@ -97,7 +100,18 @@ const encoderSchema = tagged('type', [
   strictObject({ type: z.literal('none') }),
 ]);
 
+const rotation = z.enum(['X', 'Y', 'Z']);
+const reuploadBlock = tagged('type', [
+  strictObject({ type: z.literal('StronglyEntanglingLayers'), layers: positiveInt().optional(), ranges: z.array(positiveInt()).optional(), imprimitive: z.string().optional() }),
+  strictObject({ type: z.literal('BasicEntanglerLayers'), layers: positiveInt().optional(), rotation: rotation.optional() }),
+]);
 const ansatzSchema = tagged('type', [
+  strictObject({
+    type: z.literal('DataReuploading'), numFeatures: positiveInt().optional(), rotations: z.array(rotation).min(1).optional(), scale: z.number().optional(),
+    offset: z.number().optional(), repeats: positiveInt().optional(), block: reuploadBlock.optional(), initialBlock: z.boolean().optional(),
+  }),
+  /** A user circuit in its JSON form (circuitToJSON); its own reader validates it. */
+  strictObject({ type: z.literal('circuit'), circuit: z.looseObject({ format: z.string(), version: z.number(), numQubits: positiveInt(), ops: z.array(z.unknown()) }) }),
   strictObject({ type: z.literal('StronglyEntanglingLayers'), layers: positiveInt(), ranges: z.array(positiveInt()).optional(), imprimitive: z.string().optional() }),
   strictObject({ type: z.literal('BasicEntanglerLayers'), layers: positiveInt(), rotation: z.enum(['X', 'Y', 'Z']).optional() }),
   strictObject({ type: z.literal('HardwareEfficient'), layers: positiveInt(), rotations: z.array(z.enum(['X', 'Y', 'Z'])).min(1).optional() }),
@@ -108,6 +122,7 @@ const ansatzSchema = tagged('type', [
 const measurementSchema = tagged('type', [
   strictObject({ type: z.literal('expval'), observable: z.string().min(1) }),
   strictObject({ type: z.literal('expvalZ'), wires: wires.optional() }),
+  strictObject({ type: z.literal('expvalZZ'), pairs: z.union([z.enum(['chain', 'ring', 'all']), z.array(z.tuple([nonNegativeInt(), nonNegativeInt()])).min(1)]).optional() }),
   strictObject({ type: z.literal('hermitian'), wires, trainable: z.boolean().optional(), parametrization: z.enum(['A', 'pauli']).optional(), matrix: rowsMatrix.optional() }),
   strictObject({ type: z.literal('probs'), wires: wires.optional(), classes: positiveInt().optional() }),
 ]);

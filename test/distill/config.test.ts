@@ -74,3 +74,20 @@ describe('the paper-003-exact protocol', () => {
     expect(applyProtocol({ ...config, protocol: undefined } as typeof config)).toEqual({ ...config, protocol: undefined });
   });
 });
+
+describe('student configs in the KD schema', () => {
+  it("accepts the QNN layer's student features and rejects their misspellings", () => {
+    const c = base();
+    c.student.encoder = { type: 'AmplitudeEmbedding', numFeatures: 62, pad: 0, bias: 1, normFeature: 0.1 };
+    c.student.measurements = [{ type: 'expvalZ' }, { type: 'expvalZZ', pairs: 'ring' }];
+    c.student.head = true;
+    expect(() => validateKDConfig(c)).not.toThrow();
+    c.student.ansatz = { type: 'DataReuploading', numFeatures: 16, rotations: ['Y', 'Z'], repeats: 2, block: { type: 'StronglyEntanglingLayers', layers: 1 } };
+    expect(() => validateKDConfig(c)).not.toThrow();
+    c.student.ansatz.block.layerz = 1;
+    expectQDistillErrorValue(thrownBy(() => validateKDConfig(c)), 'E_CONFIG', 'config student.ansatz.block: unknown field "layerz"');
+    c.student.measurements = [{ type: 'expvalZZ', pairs: 'circle' }];
+    delete c.student.ansatz.block.layerz;
+    expectQDistillErrorValue(thrownBy(() => validateKDConfig(c)), 'E_CONFIG', 'config student.measurements[0].pairs');
+  });
+});

@@ -199,6 +199,20 @@ describe('distillKnowledge', () => {
     expect(r.test!.last.accuracy).toBeGreaterThan(0.85);
   });
 
+  it('a qnn-classifier reading bare probabilities declares Born outputs and distils through them', async () => {
+    const { createHybridModel } = await import('../../sdk/qnn/hybrid.js');
+    const q = await createHybridModel({
+      arch: 'qnn-classifier', numClasses: 3, numQubits: 4, encoder: { type: 'AmplitudeEmbedding', numFeatures: 8, bias: 1 },
+      ansatz: { type: 'StronglyEntanglingLayers', layers: 4 }, measurements: [{ type: 'probs' }], head: false, seed: 2,
+    });
+    expect(q.outputSpec).toEqual({ kind: 'probabilities', classes: 3 });
+    const r = await distillKnowledge({
+      student: q, teacher: linearTeacher(7), data: { train: problem(15, 7, false).data, transfer: problem(300, 7, false).data, test: problem(200, 7, false).data },
+      loss: { temperature: 2, alpha: 0.9 }, optimizer: { type: 'adam', lr: 0.05 }, epochs: 6, batchSize: 32,
+    });
+    expect(r.test!.last.accuracy).toBeGreaterThan(0.6); // chance 1/3
+  });
+
   it('stops with E_ABORTED when the signal fires', async () => {
     const { data } = problem(200, 4, false);
     const controller = new AbortController();

@@ -10,6 +10,7 @@ import type { ParamResolver } from '../../nn/module.js';
 import { Linear } from '../../nn/layers.js';
 import { add, log, mul, scale } from '../../nn/ops/elementwise.js';
 import { tensor, type Tensor } from '../../nn/tensor.js';
+import type { OutputSpec } from '../../nn/outputs.js';
 import { circuitToJSON } from '../../circuit/serialize.js';
 import { Circuit } from '../../circuit/circuit.js';
 import type { AnsatzConfig, EncoderConfig } from '../ansatz.js';
@@ -101,10 +102,23 @@ export class QNNClassifier extends HybridModel {
     else if (values.length > 1) this.fixedScale = values;
     else if (values[0] !== 1) this.fixedScale = values[0]!;
     const wantHead = config.head ?? layer.numOutputs !== config.numClasses;
-    if (!wantHead && layer.numOutputs !== config.numClasses) {
-      throw new QDistillError('E_CONFIG', `qnn-classifier: the QNN has ${layer.numOutputs} outputs for ${config.numClasses} classes; enable the head`);
+    const bornProbabilities = config.measurements.length === 1 && config.measurements[0]!.type === 'probs' && !config.logProbs && config.outputScale === undefined;
+    if (!wantHead && layer.numOutputs !== config.numClasses && !(bornProbabilities && layer.numOutputs > config.numClasses)) {
+      throw new QDistillError('E_CONFIG', `qnn-classifier: the QNN has ${layer.numOutputs} outputs for ${config.numClasses} classes; enable the head (or read bare probabilities: one probs measurement, no outputScale, no logProbs)`);
     }
     this.head = wantHead ? this.registerModule('head', new Linear(layer.numOutputs, config.numClasses, { rng: new Random((config.seed ?? 0) + 1), dtype })) : null;
+  }
+
+  /**
+   * Logits, except for a bare probability readout: one `probs` measurement,
+   * no head, no log, no scale — then the outputs are Born probabilities over
+   * the measured outcomes, class c on outcome c (losses use −log p_y and KD
+   * softens them as p^{1/T}).
+   */
+  override get outputSpec(): OutputSpec {
+    const c = this.config;
+    const bare = c.measurements.length === 1 && c.measurements[0]!.type === 'probs' && !this.head && !c.logProbs && c.outputScale === undefined;
+    return bare ? { kind: 'probabilities', classes: c.numClasses } : { kind: 'logits' };
   }
 
   forwardWith(x: Tensor, p: ParamResolver): Tensor {
