@@ -14,7 +14,9 @@ import { loadFashionMnist, loadMnist } from '../../data/node/mnist.js';
 import { init as initNN } from '../../nn/backend.js';
 import { createModel, type ModelConfig } from '../../nn/zoo.js';
 import type { Module } from '../../nn/module.js';
+import type { Checkpoint } from '../../nn/checkpoint.js';
 import { restoreModelFile, saveCheckpointFile } from '../../nn/node/checkpoint-file.js';
+import { hashFloat64 } from '../../util/hash.js';
 import { EnsembleTeacher } from '../../teachers/ensemble.js';
 import { OnnxTeacher } from '../../teachers/onnx-teacher.js';
 import type { Teacher } from '../../teachers/teacher.js';
@@ -28,12 +30,38 @@ export function cacheDir(): string {
   return process.env.QDISTILL_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'qdistill');
 }
 
+/** Version of the cached-teacher settings: bump when the training code changes what a cached teacher would be. */
+const TEACHER_CACHE_VERSION = 3;
+
+/** Labels and a strided sample of the pixels: enough to tell another training pool from this one, cheap on 60,000 images. */
+function dataFingerprint(d: Dataset): string {
+  const stride = Math.max(1, Math.floor(d.x.length / 4096));
+  const sample = new Float64Array(Math.ceil(d.x.length / stride));
+  for (let i = 0, k = 0; i < d.x.length; i += stride) sample[k++] = d.x[i]!;
+  return hashFloat64(Float64Array.from(d.y), sample, d.shape);
+}
+
+/** Why a cached teacher file cannot be used, or null if it can. */
+function cacheProblem(checkpoint: Checkpoint, settings: Record<string, unknown>): string | null {
+  const saved = checkpoint.metadata['qdistill.teacherCache'];
+  if (saved === undefined) return 'it records no settings (written by an older qdistill)';
+  const canonical = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x));
+  if (canonical(saved) === canonical(settings)) return null;
+  const keys = [...new Set([...Object.keys(settings), ...Object.keys((saved ?? {}) as object)])];
+  const differs = keys.filter((k) => canonical((saved as Record<string, unknown> | null)?.[k]) !== canonical(settings[k]));
+  return `it was made with other settings (${differs.map((k) => `${k}: ${canonical((saved as Record<string, unknown> | null)?.[k])} ≠ ${canonical(settings[k])}`).join('; ')})`;
+}
+
 /**
  * Trains (or loads from the cache) a classical teacher of the zoo on the
  * training pool it is given (the experiment's labelled and transfer images,
  * never its validation or test split), keeping the epoch with the best
- * validation accuracy. The cache key covers the spec, the dataset, its
- * classes and the pool size.
+ * validation accuracy. The cache file (a checkpoint: header and weights under
+ * CRC-32) records the settings that made it — the spec, the dataset, its
+ * classes, the pool and validation sizes, a fingerprint of the pool's labels
+ * and pixels, the cache version; the file name carries a hash of them. A
+ * cached teacher that is corrupted, truncated or made with other settings is
+ * reported on `onMessage`, never used, and trained again (and re-cached).
  */
 export async function trainedTeacher(
   spec: Extract<TeacherSpec, { type: 'train' }>,
@@ -48,21 +76,29 @@ export async function trainedTeacher(
     seed: spec.seed ?? 0,
     ...(spec.arch === 'alexnet-mini' ? { fcWidths: spec.fcWidths ?? 128 } : {}),
   } as ModelConfig;
-  const key = createHash('sha256')
-    .update(JSON.stringify({ v: 2, spec: { ...spec, cache: undefined }, dataset: data.datasetName, classes: data.train.classIds ?? null, n: data.train.y.length, validation: data.validation?.y.length ?? 0 }))
-    .digest('hex')
-    .slice(0, 16);
+  const { cache: _cache, ...specSettings } = spec;
+  const settings: Record<string, unknown> = {
+    version: TEACHER_CACHE_VERSION, spec: specSettings, config, dataset: data.datasetName, classes: data.train.classIds ?? null,
+    n: data.train.y.length, validation: data.validation?.y.length ?? 0, data: dataFingerprint(data.train),
+  };
+  const key = createHash('sha256').update(JSON.stringify(settings)).digest('hex').slice(0, 16);
   const file = join(cacheDir(), 'teachers', `${spec.arch}-${data.datasetName}-c${numClasses}-${key}.qdc`);
   const wrap = (model: Module): Teacher => ModelTeacher.fromModule(model, { dataShape: data.train.shape, numClasses, name: spec.arch });
   if (spec.cache !== false && existsSync(file)) {
+    let problem: string;
     try {
-      const { model } = await restoreModelFile(file);
-      const validationAccuracy = data.validation ? evaluate(model, data.validation).accuracy : null;
-      onMessage(`teacher: loaded cached ${spec.arch} from ${file}${validationAccuracy === null ? '' : ` (validation accuracy ${(100 * validationAccuracy).toFixed(2)}%)`}`);
-      return { model, teacher: wrap(model), validationAccuracy, cached: true };
+      const { model, checkpoint } = await restoreModelFile(file);
+      const stale = cacheProblem(checkpoint, settings);
+      if (stale === null) {
+        const validationAccuracy = data.validation ? evaluate(model, data.validation).accuracy : null;
+        onMessage(`teacher: loaded cached ${spec.arch} from ${file}${validationAccuracy === null ? '' : ` (validation accuracy ${(100 * validationAccuracy).toFixed(2)}%)`}`);
+        return { model, teacher: wrap(model), validationAccuracy, cached: true };
+      }
+      problem = `is stale: ${stale}`;
     } catch (error) {
-      onMessage(`teacher: ignoring unreadable cache ${file} (${(error as Error).message}); training again`);
+      problem = `is unusable: ${(error as Error).message}`;
     }
+    onMessage(`teacher: the cached ${file} ${problem}; training again`);
   }
   const model = createModel(config);
   onMessage(`teacher: training ${spec.arch} on ${data.train.y.length} images for ${spec.epochs ?? 5} epochs`);
@@ -79,7 +115,7 @@ export async function trainedTeacher(
   });
   if (spec.cache !== false) {
     mkdirSync(dirname(file), { recursive: true });
-    await saveCheckpointFile(file, model, { seed: spec.seed ?? 0 });
+    await saveCheckpointFile(file, model, { seed: spec.seed ?? 0, metadata: { 'qdistill.teacherCache': settings } });
     onMessage(`teacher: cached at ${file}`);
   }
   return { model, teacher: wrap(model), validationAccuracy: data.validation ? result.selected.validationAccuracy : null, cached: false };
