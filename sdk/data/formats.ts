@@ -45,7 +45,7 @@ export interface IdxArray {
  * try { parseIdx(bytes, 'f'); } catch (e) { if (isQDistillError(e) && e.details?.problem === 'truncated') { … } }
  * ```
  */
-export type FormatProblem = 'wrong-magic' | 'truncated' | 'wrong-size' | 'bad-label' | 'bad-gzip' | 'mismatch';
+export type FormatProblem = 'wrong-magic' | 'truncated' | 'wrong-size' | 'bad-label' | 'bad-gzip' | 'too-large' | 'mismatch';
 
 function formatError(source: string, problem: FormatProblem, message: string, cause?: unknown): QDistillError {
   return new QDistillError('E_FILE_FORMAT', `${source}: ${message}`, {
@@ -76,25 +76,57 @@ export function isGzip(bytes: Uint8Array): boolean {
 }
 
 /**
+ * Largest gzip output {@link gunzip} accepts by default (1 GiB): a few
+ * kilobytes of crafted gzip can expand to gigabytes and exhaust memory.
+ *
+ * @example
+ * ```ts
+ * MAX_GUNZIP_BYTES; // 1073741824
+ * ```
+ */
+export const MAX_GUNZIP_BYTES = 2 ** 30;
+
+/**
  * Decompresses gzip data with the standard `DecompressionStream('gzip')`
- * (Node ≥ 18, all current browsers).
+ * (Node ≥ 18, all current browsers), refusing output beyond `maxBytes`
+ * (default {@link MAX_GUNZIP_BYTES}).
  *
  * @example
  * ```ts
  * const raw = await gunzip(await (await fetch('train-images-idx3-ubyte.gz')).bytes(), 'train-images');
  * ```
  * @throws QDistillError `E_FILE_FORMAT` (`bad-gzip`) for corrupt or truncated streams,
- *   `E_UNSUPPORTED` if the runtime lacks DecompressionStream.
+ *   (`too-large`) for output beyond `maxBytes`, `E_UNSUPPORTED` if the runtime lacks DecompressionStream.
  */
-export async function gunzip(bytes: Uint8Array, source = 'gzip data'): Promise<Uint8Array> {
+export async function gunzip(bytes: Uint8Array, source = 'gzip data', options: { maxBytes?: number } = {}): Promise<Uint8Array> {
   const Stream = (globalThis as { DecompressionStream?: typeof DecompressionStream }).DecompressionStream;
   if (!Stream) throw new QDistillError('E_UNSUPPORTED', `${source}: this runtime has no DecompressionStream; decompress the file first`);
+  const maxBytes = options.maxBytes ?? MAX_GUNZIP_BYTES;
+  const chunks: Uint8Array[] = [];
+  let total = 0;
   try {
-    const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(new Stream('gzip'));
-    return new Uint8Array(await new Response(stream).arrayBuffer());
+    const reader = new Blob([bytes as BlobPart]).stream().pipeThrough(new Stream('gzip')).getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.length;
+      if (total > maxBytes) {
+        await reader.cancel().catch(() => undefined);
+        break;
+      }
+      chunks.push(value);
+    }
   } catch (cause) {
     throw formatError(source, 'bad-gzip', `corrupt or truncated gzip stream (${(cause as Error)?.message ?? String(cause)})`, cause);
   }
+  if (total > maxBytes) throw formatError(source, 'too-large', `the gzip stream expands beyond ${maxBytes} bytes (the limit; pass a larger maxBytes for bigger files)`);
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }
 
 /**

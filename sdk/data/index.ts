@@ -56,6 +56,7 @@ export {
   decodeIdx,
   encodeIdx,
   gunzip,
+  MAX_GUNZIP_BYTES,
   isGzip,
   idxToDataset,
   parseCifar10,

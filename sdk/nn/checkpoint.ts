@@ -25,7 +25,7 @@ import { align8, crc32, decodeFrame, encodeFrame, frameVersion } from '../util/c
 import type { Module } from './module.js';
 import type { Optimizer, OptimizerState } from './optim/optimizer.js';
 import type { LRScheduler } from './optim/scheduler.js';
-import { allocData, formatShape, type DType, type TypedData } from './tensor.js';
+import { allocData, formatShape, withAllocationLimit, type DType, type TypedData } from './tensor.js';
 import { createModel, normalizeModelConfig, ZooModel, type ModelConfig } from './zoo.js';
 
 /**
@@ -392,7 +392,15 @@ export function loadCheckpointInto(model: Module, source: Uint8Array | Checkpoin
 export function restoreModel(source: Uint8Array | Checkpoint): { model: ZooModel; checkpoint: Checkpoint } {
   const ckpt = source instanceof Uint8Array ? parseCheckpoint(source) : source;
   if (!ckpt.config) throw fail(`the checkpoint (${ckpt.label}) was saved from a hand-built module; build it yourself and use loadCheckpointInto`);
-  const model = createModel(ckpt.config);
+  // The config came from the file: it may not build a model larger than the tensors the file holds.
+  let stored = 0;
+  for (const t of ckpt.tensors.values()) stored += t.data.length;
+  let model: ZooModel;
+  try {
+    model = withAllocationLimit(2 * stored + 4096, 'restoreModel', () => createModel(ckpt.config!));
+  } catch (cause) {
+    throw fail(`the stored ${ckpt.config.arch} config does not build a model of the ${stored} values the checkpoint holds (${(cause as Error).message})`, cause);
+  }
   loadCheckpointInto(model, ckpt);
   return { model, checkpoint: ckpt };
 }

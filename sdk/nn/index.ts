@@ -34,6 +34,7 @@ export {
   shapeSize,
   formatShape,
   allocData,
+  withAllocationLimit,
   dtypeOf,
   type DType,
   type TypedData,

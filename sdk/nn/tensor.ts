@@ -88,7 +88,36 @@ export function isGradEnabled(): boolean {
  * ```
  */
 export function allocData(dtype: DType, length: number): TypedData {
+  if (allocationLimit !== null) {
+    allocationLimit.left -= length;
+    if (allocationLimit.left < 0) {
+      throw new QDistillError('E_OUT_OF_MEMORY', `${allocationLimit.where}: needs more than the ${allocationLimit.max} tensor elements allowed (a ${length}-element tensor was asked for)`);
+    }
+  }
   return dtype === 'float64' ? new Float64Array(length) : new Float32Array(length);
+}
+
+let allocationLimit: { left: number; max: number; where: string } | null = null;
+
+/**
+ * Runs `body` (synchronous) allowing at most `maxElements` tensor elements to
+ * be allocated by {@link allocData} in all: a model built from a config read
+ * from a file cannot ask for gigabytes its file does not hold.
+ *
+ * @throws E_OUT_OF_MEMORY naming `where` when `body` asks for more
+ * @example
+ * ```ts
+ * const model = withAllocationLimit(1e6, 'restoreModel', () => createModel(config));
+ * ```
+ */
+export function withAllocationLimit<T>(maxElements: number, where: string, body: () => T): T {
+  const saved = allocationLimit;
+  allocationLimit = { left: maxElements, max: maxElements, where };
+  try {
+    return body();
+  } finally {
+    allocationLimit = saved;
+  }
 }
 
 /**

@@ -30,7 +30,7 @@ export function serializeHybridCheckpoint(model: HybridModel, options: SaveCheck
 /**
  * Rebuilds a hybrid model from a checkpoint written by {@link serializeHybridCheckpoint}.
  *
- * @throws E_CHECKPOINT if the file is corrupt or truncated, holds no hybrid config, or its tensors do not fit the architecture
+ * @throws E_CHECKPOINT if the file is corrupt or truncated, holds no hybrid config or one that does not build a model, or its tensors do not fit the architecture
  */
 export async function restoreHybridModel(source: Uint8Array | Checkpoint, options: { kernel?: Kernel } = {}): Promise<{ model: HybridModel; checkpoint: Checkpoint }> {
   const checkpoint = source instanceof Uint8Array ? parseCheckpoint(source) : source;
@@ -38,7 +38,13 @@ export async function restoreHybridModel(source: Uint8Array | Checkpoint, option
   if (!config || typeof config !== 'object' || typeof (config as { arch?: unknown }).arch !== 'string') {
     throw new QDistillError('E_CHECKPOINT', `checkpoint: ${checkpoint.label} holds no hybrid model config (was it saved with serializeHybridCheckpoint?)`);
   }
-  const model = await createHybridModel(config, options);
+  let model: HybridModel;
+  try {
+    model = await createHybridModel(config, options);
+  } catch (cause) {
+    // The config came from a file: whatever it breaks in the builder is a bad checkpoint.
+    throw new QDistillError('E_CHECKPOINT', `checkpoint: ${checkpoint.label}'s stored hybrid config does not build a model (${(cause as Error)?.message ?? String(cause)})`, { cause });
+  }
   loadCheckpointInto(model, checkpoint);
   return { model, checkpoint };
 }

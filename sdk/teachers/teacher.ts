@@ -145,6 +145,15 @@ export abstract class TeacherBase implements Teacher {
    */
   checkCompatible(data: { shape: readonly number[]; numClasses?: number }): void {
     this.assertUsable();
+    if (data.numClasses !== undefined && !(Number.isInteger(data.numClasses) && data.numClasses >= 1)) {
+      let got: string;
+      try {
+        got = JSON.stringify(data.numClasses) ?? typeof data.numClasses;
+      } catch {
+        got = typeof data.numClasses;
+      }
+      throw new QDistillError('E_INVALID_ARGUMENT', `${this.where}: numClasses must be a positive integer, got ${got}`);
+    }
     if (data.numClasses !== undefined && data.numClasses !== this.numClasses) {
       throw new QDistillError('E_TEACHER', `${this.where}: has ${this.numClasses} output classes but the data has ${data.numClasses}`, {
         details: { teacherClasses: this.numClasses, dataClasses: data.numClasses },

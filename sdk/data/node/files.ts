@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { QDistillError } from '../../errors.js';
 import { concatDatasets, type Dataset } from '../dataset.js';
-import { idxToDataset, isGzip, parseCifar10, parseIdx, type IdxArray, type IdxDatasetOptions } from '../formats.js';
+import { idxToDataset, isGzip, MAX_GUNZIP_BYTES, parseCifar10, parseIdx, type IdxArray, type IdxDatasetOptions } from '../formats.js';
 
 async function readBytes(path: string, what: string): Promise<Uint8Array> {
   if (typeof path !== 'string' || path === '') throw new QDistillError('E_INVALID_ARGUMENT', `${what}: expected a file path, got ${JSON.stringify(path)}`);
@@ -29,14 +29,17 @@ async function readBytes(path: string, what: string): Promise<Uint8Array> {
  * const labels = await readIdxFile('data/t10k-labels-idx1-ubyte.gz');
  * ```
  * @throws QDistillError `E_DATA` (cannot read), `E_FILE_FORMAT` (`wrong-magic`,
- *   `truncated`, `wrong-size`, `bad-gzip`), naming the file.
+ *   `truncated`, `wrong-size`, `bad-gzip`, `too-large`), naming the file.
  */
 export async function readIdxFile(path: string): Promise<IdxArray> {
   let bytes = await readBytes(path, 'readIdxFile');
   if (isGzip(bytes)) {
     try {
-      bytes = gunzipSync(bytes);
+      bytes = gunzipSync(bytes, { maxOutputLength: MAX_GUNZIP_BYTES });
     } catch (cause) {
+      if ((cause as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new QDistillError('E_FILE_FORMAT', `${path}: the gzip stream expands beyond ${MAX_GUNZIP_BYTES} bytes (the limit)`, { cause, details: { source: path, problem: 'too-large' } });
+      }
       throw new QDistillError('E_FILE_FORMAT', `${path}: corrupt or truncated gzip stream (${(cause as Error).message})`, {
         cause,
         details: { source: path, problem: 'bad-gzip' },
