@@ -38,6 +38,14 @@ export async function restoreHybridModel(source: Uint8Array | Checkpoint, option
   if (!config || typeof config !== 'object' || typeof (config as { arch?: unknown }).arch !== 'string') {
     throw new QDistillError('E_CHECKPOINT', `checkpoint: ${checkpoint.label} holds no hybrid model config (was it saved with serializeHybridCheckpoint?)`);
   }
+  // Every ansatz layer holds at least one weight: a stored config asking for more layers than the file holds
+  // weights is damaged, and building it could take minutes and gigabytes.
+  let stored = 0;
+  for (const t of checkpoint.tensors.values()) if (t.kind === 'param') stored += t.data.length;
+  const layers = largestLayers(config);
+  if (layers > stored) {
+    throw new QDistillError('E_CHECKPOINT', `checkpoint: ${checkpoint.label}'s stored hybrid config asks for ${layers} layers but the file holds ${stored} weights in all`);
+  }
   let model: HybridModel;
   try {
     model = await createHybridModel(config, options);
@@ -47,4 +55,15 @@ export async function restoreHybridModel(source: Uint8Array | Checkpoint, option
   }
   loadCheckpointInto(model, checkpoint);
   return { model, checkpoint };
+}
+
+/** The largest `layers` count anywhere in a config (0 if none). */
+function largestLayers(value: unknown, depth = 0): number {
+  if (typeof value !== 'object' || value === null || depth > 8) return 0;
+  let most = 0;
+  for (const [key, v] of Object.entries(value)) {
+    if (key === 'layers' && typeof v === 'number' && Number.isFinite(v)) most = Math.max(most, v);
+    else most = Math.max(most, largestLayers(v, depth + 1));
+  }
+  return most;
 }

@@ -259,8 +259,11 @@ export class OnnxTeacher extends TeacherBase {
       }
       const inputs = inputSignatures as TensorSignature[];
       const outputs = outputSignatures as TensorSignature[];
-      const input = inputs.find((s) => s.name === choose('input', session.inputNames, options.inputName, inputs, where))!;
-      const output = outputs.find((s) => s.name === choose('output', session.outputNames, options.outputName, outputs, where))!;
+      // Choose first: with no outputs at all, find's callback (and its check) would never run.
+      const inputName = choose('input', session.inputNames, options.inputName, inputs, where);
+      const outputName = choose('output', session.outputNames, options.outputName, outputs, where);
+      const input = inputs.find((s) => s.name === inputName)!;
+      const output = outputs.find((s) => s.name === outputName)!;
       if (input.type !== 'float32' && input.type !== 'unknown') {
         throw new QDistillError('E_TEACHER', `${where}: input '${input.name}' takes ${input.type} tensors; a teacher feeds float32 samples`);
       }

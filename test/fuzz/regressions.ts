@@ -7,8 +7,11 @@
 import type { ErrorCode } from '../../sdk/errors.js';
 import { restoreModel } from '../../sdk/nn/checkpoint.js';
 import { Linear, Sequential } from '../../sdk/nn/layers.js';
-import { restoreHybridModel } from '../../sdk/qnn/hybrid-checkpoint.js';
+import { restoreHybridModel, serializeHybridCheckpoint } from '../../sdk/qnn/hybrid-checkpoint.js';
+import { createHybridModel, type HybridModelConfig } from '../../sdk/qnn/hybrid.js';
+import { decodeFrame, encodeFrame } from '../../sdk/util/container.js';
 import { ModelTeacher } from '../../sdk/teachers/model-teacher.js';
+import { OnnxTeacher } from '../../sdk/teachers/onnx-teacher.js';
 
 /** One regression: the call, and the code and message parts it must throw with. */
 export interface Regression {
@@ -53,5 +56,37 @@ export const REGRESSIONS: Regression[] = [
     call: () => ModelTeacher.fromModule(new Sequential(new Linear(4, 3, { seed: 1 })), { dataShape: [4], numClasses: 3 }).checkCompatible({ shape: [4], numClasses: { toString: null } as never }),
     code: 'E_INVALID_ARGUMENT',
     messages: ['numClasses must be a positive integer, got {"toString":null}'],
+  },
+  {
+    // An ONNX model (a mutated export) that onnxruntime loads but that has no outputs: the output was looked up
+    // inside find's callback, which never ran, and load threw a TypeError on the undefined output.
+    title: 'ONNX teacher: a model without outputs',
+    call: () =>
+      OnnxTeacher.load(
+        bytes(
+          'CAcSCHFkaXN0aWxsGgUwLjEuMDqMAgpgCgVpbnB1dAoIMC53ZWlnaHQKBjAuYmlhcxIGbG9naXRzGgcvMC9HZW1tIgRHZW1tKg8KBWFscGhhFQAAgD+gAQEqDgoEYmV0YRUAAIA/oAEBKg0KBnRyYW5zQhgBoAECEgoAZXF1ZW50aWFsKkIKAgMEEAFCCDAud2VpZ2h0SjDztde9Glq0vj+Oqr4WVsI+j4IpPoFTv722tqs+mHnpvTdpf779k4u+FmKfvnpz9z0qGwoBAxABQgYwLmJpYXNKDMsCgr6D2RS9Y0ssPlocCgVpbnB1dBITChEIARINCgcSBWJhdGNoCgIIBGodCgZsb2dpdHMSEwoRCAESDQoHEgViYXRjaAoCCANCBAoAEA0=',
+        ),
+        { name: 'no-outputs.onnx' },
+      ),
+    code: 'E_TEACHER',
+    messages: ['teacher no-outputs.onnx: the model has no outputs'],
+  },
+  {
+    // Found by review after the fuzzer's slowest hybrid case (8.9 s: a mutated layer count): building a stored config
+    // is linear in its layers, so a file asking for 10^6 layers took minutes and gigabytes before failing.
+    title: 'hybrid checkpoint: a stored config asking for far more layers than the file holds weights',
+    call: async () => {
+      const config = {
+        arch: 'qnn-classifier', numClasses: 2, numQubits: 2, encoder: { type: 'AngleEmbedding' }, ansatz: { type: 'StronglyEntanglingLayers', layers: 1 },
+        measurements: [{ type: 'expvalZ', wires: [0, 1] }], head: false,
+      } as HybridModelConfig;
+      const frame = { magic: 'QDNNCKPT', minVersion: 2, maxVersion: 2, what: 'checkpoint' };
+      const { header, data } = decodeFrame(serializeHybridCheckpoint(await createHybridModel(config)), frame);
+      const metadata = header.metadata as Record<string, { ansatz: { layers: number } }>;
+      metadata['qdistill.hybridConfig']!.ansatz.layers = 1_000_000;
+      return restoreHybridModel(encodeFrame('QDNNCKPT', 2, header, data));
+    },
+    code: 'E_CHECKPOINT',
+    messages: ['stored hybrid config asks for 1000000 layers but the file holds 6 weights in all'],
   },
 ];
