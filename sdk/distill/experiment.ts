@@ -33,6 +33,10 @@ export interface TeacherTrainingData {
   train: Dataset;
   validation: Dataset;
   datasetName: string;
+  /** Where a teacher trained here keeps its training state (the experiment's), so an interrupted run resumes it. */
+  checkpoint?: ExperimentCheckpoint;
+  /** Cancels a teacher's training (the experiment's signal). */
+  signal?: AbortSignal;
 }
 
 /** Where an experiment gets data and teachers. */
@@ -214,7 +218,11 @@ export async function prepareKDExperiment(rawConfig: KDExperimentConfig, env: Ex
       teacher = await trainModelTeacher(config, config.teacher, { pool: teacherPool, validation, studentInput }, env.kernel, hooks);
       if (studentInput) teacherInput = studentInput;
     } else {
-      teacher = await env.createTeacher(config.teacher, { train: teacherPool, validation, datasetName: config.dataset.name }, hooks.onMessage);
+      teacher = await env.createTeacher(
+        config.teacher,
+        { train: teacherPool, validation, datasetName: config.dataset.name, ...(hooks.checkpoint ? { checkpoint: hooks.checkpoint } : {}), ...(hooks.signal ? { signal: hooks.signal } : {}) },
+        hooks.onMessage,
+      );
     }
     if (teacher.numClasses !== labelled.numClasses) {
       throw new QDistillError('E_TEACHER', `teacher: has ${teacher.numClasses} classes but the dataset has ${labelled.numClasses}`);

@@ -46,7 +46,7 @@ function workDir(): string {
 }
 
 /** The results and weights a run left in `dir` (a fingerprint of every number that must not change). */
-function outcome(dir: string): Outcome {
+function outcome(dir: string, kind = 'kd-run'): Outcome {
   const result = JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8')).result;
   const runs = Object.values(result.arms as Record<string, { runs: Array<Record<string, unknown>> }>).flatMap((a) =>
     a.runs.map(({ seconds: _s, history, ...r }) => ({ ...r, history: (history as Array<Record<string, unknown>>).map(({ seconds: _t, ...h }) => h) })),
@@ -57,7 +57,7 @@ function outcome(dir: string): Outcome {
     const bytes = new Uint8Array(readFileSync(join(ckpt, name)));
     if (name.endsWith('.qdc')) files[name] = Buffer.from(bytes).toString('base64');
     else if (name.endsWith('.qdstate')) {
-      const state = parseTrainingState(bytes, { kind: 'kd-run' });
+      const state = parseTrainingState(bytes, { kind });
       expect(state.json.finished, name).toBe(true);
       const weights = parseCheckpoint(state.arrays.get('student') as Uint8Array).tensors;
       files[name] = [...weights].map(([k, t]) => `${k}:${Buffer.from(t.data.buffer).toString('base64')}`).join(' ');
@@ -67,8 +67,8 @@ function outcome(dir: string): Outcome {
 }
 
 /** Starts the CLI as a child process; resolves when it exits. */
-function startChild(dir: string): { child: ReturnType<typeof spawn>; lines: () => number; exit: Promise<{ code: number | null; signal: string | null; stdout: string }> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'test', 'helpers', 'cli-process.ts'), 'kd', configPath, '--checkpoint-dir', join(dir, 'ckpt'), '--out', join(dir, 'out.json')], {
+function startChild(dir: string, config = configPath, marker = / epoch \d+\/\d+ /g): { child: ReturnType<typeof spawn>; lines: () => number; exit: Promise<{ code: number | null; signal: string | null; stdout: string }> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'test', 'helpers', 'cli-process.ts'), 'kd', config, '--checkpoint-dir', join(dir, 'ckpt'), '--out', join(dir, 'out.json')], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -77,13 +77,13 @@ function startChild(dir: string): { child: ReturnType<typeof spawn>; lines: () =
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
   const exit = new Promise<{ code: number | null; signal: string | null; stdout: string }>((done) => child.on('exit', (code, signal) => done({ code, signal, stdout })));
-  // One line per finished epoch (progress milestones are plain lines when stderr is not a terminal).
-  return { child, lines: () => (stderr.match(/ epoch \d+\/\d+ /g) ?? []).length, exit };
+  // By default one line per finished epoch (progress milestones are plain lines when stderr is not a terminal).
+  return { child, lines: () => (stderr.match(marker) ?? []).length, exit };
 }
 
 /** Kills the child once it has finished `epochs` epochs (plus a random delay), with `signal`. */
-async function interruptAfter(dir: string, epochs: number, delayMs: number, signal: NodeJS.Signals): Promise<{ code: number | null; signal: string | null; stdout: string }> {
-  const { child, lines, exit } = startChild(dir);
+async function interruptAfter(dir: string, epochs: number, delayMs: number, signal: NodeJS.Signals, config?: string, marker?: RegExp): Promise<{ code: number | null; signal: string | null; stdout: string }> {
+  const { child, lines, exit } = startChild(dir, config, marker);
   let exited = false;
   void exit.then(() => (exited = true));
   while (!exited && lines() < epochs) await new Promise((r) => setTimeout(r, 5));
@@ -152,5 +152,38 @@ describe('qdistill kd --resume after an interruption', () => {
     expect(JSON.parse(other.stdout.pop()!).error).toMatchObject({ code: 'E_CHECKPOINT' });
     expect(other.stderr).toContain('cannot resume');
     expect((await runCli(['kd', configPath, '--resume'])).stderr).toContain('--resume: needs --checkpoint-dir');
+  });
+});
+
+describe('qdistill kd --resume with a teacher trained by the run (MNIST)', () => {
+  const mnist = {
+    name: 'resume-mnist',
+    dataset: { name: 'mnist', classes: [0, 1], labelledPerClass: 10, transfer: { perClass: 30 }, validation: { perClass: 20 }, testPerClass: 30 },
+    teacher: { type: 'train', arch: 'lenet5', epochs: 1, batchSize: 32, cache: false },
+    student: {
+      arch: 'qnn-classifier', numClasses: 2, numQubits: 4, encoder: { type: 'AmplitudeEmbedding', numFeatures: 16 },
+      ansatz: { type: 'StronglyEntanglingLayers', layers: 2 }, measurements: [{ type: 'expvalZ', wires: [0, 1] }], head: false, outputScale: 5,
+    },
+    transform: [{ type: 'resize', height: 4, width: 4, method: 'area' }, { type: 'flatten' }],
+    augment: [{ type: 'shift', max: 1 }],
+    kd: { temperature: 2, kdWeight: 0.5, ceWeight: 0.5 },
+    train: { epochs: 2, batchSize: 8, optimizer: { type: 'adam', lr: 0.05 }, seeds: [0] },
+    arms: ['kd', 'baseline'],
+  };
+
+  it('Ctrl-C during the teacher\'s training saves its state mid-epoch; --resume continues it and ends bit-identical', async () => {
+    const dir = workDir();
+    const path = join(dir, 'mnist.json');
+    writeFileSync(path, JSON.stringify(mnist));
+    const reference = workDir();
+    expect((await runCli(['kd', path, '--checkpoint-dir', join(reference, 'ckpt'), '--out', join(reference, 'out.json')])).code).toBe(0);
+    const stopped = await interruptAfter(dir, 1, 50, 'SIGINT', path, /teacher: training lenet5/g);
+    expect(stopped.code).toBe(130);
+    const teacherState = readdirSync(join(dir, 'ckpt')).find((f) => f.startsWith('teacher-lenet5-'))!;
+    expect(parseTrainingState(new Uint8Array(readFileSync(join(dir, 'ckpt', teacherState)))).json.inEpoch).toMatchObject({ epoch: 1 });
+    const { code, stderr } = await runCli(['kd', path, '--checkpoint-dir', join(dir, 'ckpt'), '--out', join(dir, 'out.json'), '--resume']);
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/teacher-lenet5-[0-9a-f]+: resuming from its saved state/);
+    expect(outcome(dir)).toEqual(outcome(reference));
   });
 });

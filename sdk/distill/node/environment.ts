@@ -21,7 +21,7 @@ import { EnsembleTeacher } from '../../teachers/ensemble.js';
 import { OnnxTeacher } from '../../teachers/onnx-teacher.js';
 import type { Teacher } from '../../teachers/teacher.js';
 import type { TeacherSpec } from '../config.js';
-import type { ExperimentEnvironment, TeacherTrainingData } from '../experiment.js';
+import type { ExperimentCheckpoint, ExperimentEnvironment, TeacherTrainingData } from '../experiment.js';
 import { distillKnowledge, evaluate } from '../knowledge.js';
 import { ModelTeacher } from '../../teachers/model-teacher.js';
 
@@ -62,10 +62,12 @@ function cacheProblem(checkpoint: Checkpoint, settings: Record<string, unknown>)
  * and pixels, the cache version; the file name carries a hash of them. A
  * cached teacher that is corrupted, truncated or made with other settings is
  * reported on `onMessage`, never used, and trained again (and re-cached).
+ * With `data.checkpoint`, the training keeps its state in the experiment's
+ * store (key `teacher-<arch>-<settings hash>`) and resumes from it.
  */
 export async function trainedTeacher(
   spec: Extract<TeacherSpec, { type: 'train' }>,
-  data: { train: Dataset; validation?: Dataset; datasetName: string },
+  data: { train: Dataset; validation?: Dataset; datasetName: string; checkpoint?: ExperimentCheckpoint; signal?: AbortSignal },
   onMessage: (m: string) => void = () => {},
 ): Promise<{ model: Module; teacher: Teacher; validationAccuracy: number | null; cached: boolean }> {
   await initNN();
@@ -102,6 +104,11 @@ export async function trainedTeacher(
   }
   const model = createModel(config);
   onMessage(`teacher: training ${spec.arch} on ${data.train.y.length} images for ${spec.epochs ?? 5} epochs`);
+  // Checkpointed like the experiment's runs, under a key of its settings (ensemble members differ).
+  const store = data.checkpoint?.store;
+  const runKey = `${data.checkpoint?.prefix ?? ''}teacher-${spec.arch}-${key}`;
+  const resumeFrom = store && data.checkpoint?.resume ? await store.load(runKey) : null;
+  if (resumeFrom) onMessage(`${runKey}: resuming from its saved state`);
   const result = await distillKnowledge({
     student: model,
     teacher: null,
@@ -111,6 +118,9 @@ export async function trainedTeacher(
     batchSize: spec.batchSize ?? 64,
     optimizer: { type: 'adam', lr: spec.lr ?? 2e-3 },
     seed: spec.seed ?? 0,
+    ...(store ? { checkpoint: { save: (bytes: Uint8Array) => store.save(runKey, bytes), context: { teacher: key } } } : {}),
+    ...(resumeFrom ? { resumeFrom } : {}),
+    ...(data.signal ? { signal: data.signal } : {}),
     onEpoch: (r) => onMessage(`teacher: epoch ${r.epoch}${Number.isNaN(r.validationAccuracy) ? '' : ` validation accuracy ${(100 * r.validationAccuracy).toFixed(2)}%`} (${r.seconds.toFixed(1)} s)`),
   });
   if (spec.cache !== false) {
