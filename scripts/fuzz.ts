@@ -1,8 +1,7 @@
 /**
  * `npm run fuzz`: every reader of outside bytes under fast-check, 10⁵ cases
  * each by default (not in CI; test/fuzz/readers.test.ts runs a short
- * version; onnx-load, whose cases each create an onnxruntime session, is
- * capped at its maxRuns). The property: a reader returns or throws a QDistillError with a
+ * version). The property: a reader returns or throws a QDistillError with a
  * stable code — never another exception, a crash or a hang. Prints, per
  * reader, the cases run, the outcomes (ok / error codes), the slowest case
  * and any counterexample (shrunk) to turn into a regression test.

@@ -415,7 +415,6 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
     name: 'onnx-load',
     reads: 'ONNX model bytes loaded as a teacher (OnnxTeacher.load: onnxruntime-web parses them, qdistill wraps its errors and validates the graph)',
     ciRuns: 40,
-    maxRuns: 5000,
     async setup() {
       await initNN();
       const small = (await encodeOnnx(new Sequential(new Linear(4, 3, { seed: 1 })), { inputShape: [4] })).bytes;
