@@ -26,7 +26,7 @@ export const OP_PHASE_ROT = 10; // mask, slot                     e^{iθ} on all
 
 // ---------------------------------------------------------- layer descriptor
 
-export const QNN_FORMAT_VERSION = 3;
+export const QNN_FORMAT_VERSION = 4;
 // Fields of the descriptor (f64 each; pointers are byte offsets).
 export const D_NUM_QUBITS = 0;
 export const D_NUM_OPS = 1;
@@ -66,6 +66,7 @@ export const D_WORK_STATES = 34;     // 2 + D_STACK_CAPACITY states: parameter s
 export const D_NUM_WEIGHTS = 35;
 export const D_STACK_CAPACITY = 36;  // direction vectors parameter shift propagates together (≥ 1)
 export const D_SHIFT_RECORDS = 37;   // i32 × 4 per slot: parameter shift's bookkeeping
+export const D_SAMPLE_GRADS = 38;    // 0, or f64 × numSlots per sample: every sample's slot gradients (adjoint, parameter shift), for a caller that sums them itself
 export const D_WIDTH = 40;
 
 // State preparations (D_PREP_KIND).

@@ -51,7 +51,7 @@ import {
 import { field, ptr, readoutBits, readoutField, slotField } from './qnn-desc';
 import {
   accumulateMatrixGradients, addSlotGradients, amplitudeNorm2, applyStepsOn, computeFixedAngles, computeInputAngles,
-  fillFixedRuns, measure, prepare, runSteps, sampleOutputs,
+  fillFixedRuns, keepSampleGradients, measure, prepare, runSteps, sampleOutputs,
 } from './qnn';
 
 // The work states at D_WORK_STATES: the walk, φ, then the direction stack (D_STACK_CAPACITY states).
@@ -299,7 +299,8 @@ function shiftSlots(desc: usize, inputRow: usize, rules: usize, g: usize, shots:
  *   unshifted final state (exact: ⟨M⟩ is linear in M), summed over the batch;
  * - with `prepStep` > 0, ∂L/∂(state-preparation inputs) by central
  *   differences of step prepStep (linear in `columns` when non-zero, see
- *   qnnPrepColumns).
+ *   qnnPrepColumns);
+ * - with D_SAMPLE_GRADS set, every sample's slot gradients there (keepSampleGradients).
  */
 export function qnnParamShift(
   desc: usize, batch: i32, weights: usize, inputs: usize, upstream: usize, rules: usize,
@@ -321,6 +322,7 @@ export function qnnParamShift(
     runSteps(desc, psi, 0);
     if (matrixGrads != 0) accumulateMatrixGradients(desc, psi, g, matrixGrads);
     shiftSlots(desc, inputRow, rules, g, shots, rng);
+    keepSampleGradients(desc, ptr(desc, D_SLOT_GRADS), b);
     addSlotGradients(desc, ptr(desc, D_SLOT_GRADS), row, weightGrads);
     if (prepStep > 0) prepDifferences(desc, inputRow, g, prepStep, columns, false, row);
   }

@@ -24,7 +24,7 @@ import {
   D_ANGLES, D_CHECKPOINT_SCRATCH, D_CONSTS, D_FUSED, D_INPUT_SLOTS, D_LAMBDA, D_MATRICES, D_NUM_CHECKPOINTS,
   D_NUM_INPUT_SLOTS, D_NUM_INPUTS, D_NUM_OPS, D_NUM_OUTPUTS, D_NUM_QUBITS, D_NUM_READOUTS, D_NUM_SLOTS, D_NUM_STEPS,
   D_OPS, D_PREP_BIAS, D_PREP_KIND, D_PREP_NORM_SCALE, D_PREP_NORMALIZE, D_PREP_NUM_FEATURES, D_PREP_OFFSET, D_PREP_PAD,
-  D_PSI, D_SAMPLE_SCRATCH, D_SCRATCH, D_SLOT_GRADS, D_STEPS, D_USE_CHECKPOINTS, OP_PAULI_ROT, OP_PHASE_ROT, OP_WIDTH,
+  D_PSI, D_SAMPLE_GRADS, D_SAMPLE_SCRATCH, D_SCRATCH, D_SLOT_GRADS, D_STEPS, D_USE_CHECKPOINTS, OP_PAULI_ROT, OP_PHASE_ROT, OP_WIDTH,
   PREP_NONE, PREP_STATE, QNN_FORMAT_VERSION, R_MATRIX, R_PAULI, R_PROBS, RF_COUNT, RF_HIGH, RF_KIND, RF_LOW,
   RF_MATRIX_OFFSET, RF_NUM_BITS, RF_NUM_Y, RF_OUT_OFFSET, RF_X_MASK, RF_Z_MASK, SF_INDEX, SF_KIND, SF_OFFSET, SF_SCALE,
   SLOT_CONST, SLOT_INPUT, SLOT_WEIGHT, STEP_WIDTH,
@@ -573,13 +573,26 @@ export function addSlotGradients(desc: usize, grads: usize, row: usize, weightGr
 }
 
 /**
+ * With D_SAMPLE_GRADS set, copies sample `b`'s slot gradients (one f64 per
+ * slot) there, at row b: a caller that splits a batch (the worker pool)
+ * sums them over the whole batch in sample order, as addSlotGradients does.
+ */
+export function keepSampleGradients(desc: usize, grads: usize, b: i32): void {
+  const out = ptr(desc, D_SAMPLE_GRADS);
+  if (out == 0) return;
+  const bytes = <usize>field(desc, D_NUM_SLOTS) << 3;
+  memory.copy(out + <usize>b * bytes, grads, bytes);
+}
+
+/**
  * Adjoint backward pass of a batch (a vector-Jacobian product). Given the
  * upstream gradients g (batch × numOutputs):
  * - writes `inputGrads` (batch × numInputs): ∂L/∂inputs of every sample,
  *   through angle slots and through the state preparation;
  * - accumulates Σ_batch ∂L/∂weights into `weightGrads` (numWeights f64);
  * - accumulates, over the batch, ∂L/∂M for every matrix readout into
- *   `matrixGrads` (same layout as the matrices area), if non-zero.
+ *   `matrixGrads` (same layout as the matrices area), if non-zero;
+ * - with D_SAMPLE_GRADS set, keeps every sample's slot gradients there.
  * `states` holds the forward pass's final states, or is 0 to recompute them.
  */
 export function qnnBackward(
@@ -615,6 +628,7 @@ export function qnnBackward(
     const row = inputGrads + ((<usize>b * numInputs) << 3);
     memory.fill(row, 0, numInputs << 3);
     addPrepGradients(desc, lambda, inputRow, row);
+    keepSampleGradients(desc, grads, b);
     addSlotGradients(desc, grads, row, weightGrads);
   }
 }

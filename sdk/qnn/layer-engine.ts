@@ -47,6 +47,8 @@ export interface RawGradients {
   readonly inputs: Float64Array;
   /** ∂L/∂M of the matrix readouts (matrices area layout), summed over the batch; empty without matrix readouts. */
   readonly matrices: Float64Array;
+  /** With `sampleGrads`: every sample's slot gradients, batch × numSlots (what {@link sumSlotGradients} sums). */
+  readonly sampleGrads?: Float64Array;
 }
 
 /** The descriptor and buffers of one layer in one engine. */
@@ -56,6 +58,8 @@ export class LayerEngine {
   readonly numInputs: number;
   readonly numOutputs: number;
   readonly numWeights: number;
+  /** Angle slots of the tape (the rows of per-sample slot gradients). */
+  readonly numSlots: number;
   /** States a forward pass keeps per sample for the adjoint pass: the final one, after the ψ checkpoints if used. */
   readonly keptStatesPerSample: number;
   private readonly matricesLength: number;
@@ -71,6 +75,7 @@ export class LayerEngine {
     this.numInputs = numInputs;
     this.numOutputs = readouts.numOutputs;
     this.numWeights = numWeights;
+    this.numSlots = tape.slots.length;
     this.matricesLength = readouts.matricesLength;
     const { descPtr, keptStatesPerSample } = this.writeStatic(tape, readouts);
     this.descPtr = descPtr;
@@ -99,15 +104,21 @@ export class LayerEngine {
     return shots ? { outputs, rngState: Array.from(k.u32(rngPtr, 4)) } : { outputs };
   }
 
-  /** Adjoint vector-Jacobian product of the batch of the last forward (its states if kept, else recomputed). */
-  adjoint(x: Float64Array, batch: number, params: PassParams, upstream: Float64Array, statesKept: boolean): RawGradients {
+  /**
+   * Adjoint vector-Jacobian product of the batch of the last forward (its
+   * states if kept, else recomputed). With `sampleGrads`, also every
+   * sample's slot gradients (for a worker that computed part of a batch).
+   */
+  adjoint(x: Float64Array, batch: number, params: PassParams, upstream: Float64Array, statesKept: boolean, sampleGrads = false): RawGradients {
     const k = this.kernel;
     const { inPtr, wPtr, gPtr, grads } = this.backwardPass(x, batch, params, upstream);
     const statesPtr = statesKept ? this.buffers.get('states')!.ptr : 0;
-    k.run('QNNLayer.backward', (ex) =>
-      ex.qnnBackward(this.descPtr, batch, wPtr, inPtr, gPtr, statesPtr, grads.weights, grads.inputs, grads.matrices),
-    );
-    return this.readGradients(batch, grads);
+    return this.withSampleGradients(batch, sampleGrads, () => {
+      k.run('QNNLayer.backward', (ex) =>
+        ex.qnnBackward(this.descPtr, batch, wPtr, inPtr, gPtr, statesPtr, grads.weights, grads.inputs, grads.matrices),
+      );
+      return this.readGradients(batch, grads);
+    });
   }
 
   /**
@@ -115,7 +126,10 @@ export class LayerEngine {
    * per-slot `rules`; state-preparation inputs by central differences of
    * `prepStep` when given; matrix readouts' ∂L/∂M from the unshifted states.
    */
-  paramShift(x: Float64Array, batch: number, params: PassParams, upstream: Float64Array, rules: Float64Array, prepStep: number | undefined, shots?: ShotState): RawGradients & { rngState?: number[] } {
+  paramShift(
+    x: Float64Array, batch: number, params: PassParams, upstream: Float64Array, rules: Float64Array, prepStep: number | undefined, shots?: ShotState,
+    sampleGrads = false,
+  ): RawGradients & { rngState?: number[] } {
     const k = this.kernel;
     const { inPtr, wPtr, gPtr, grads } = this.backwardPass(x, batch, params, upstream);
     const rulesPtr = this.buffer('rules', rules.length * 8);
@@ -123,10 +137,12 @@ export class LayerEngine {
     this.workStates();
     const columns = prepStep !== undefined ? this.columns() : 0;
     const rngPtr = shots ? this.writeShots(shots) : 0;
-    k.run('QNNLayer.backward (parameter-shift)', (ex) =>
-      ex.qnnParamShift(this.descPtr, batch, wPtr, inPtr, gPtr, rulesPtr, grads.weights, grads.inputs, grads.matrices, prepStep ?? 0, columns, shots?.shots ?? 0, rngPtr),
-    );
-    const out = this.readGradients(batch, grads);
+    const out = this.withSampleGradients(batch, sampleGrads, () => {
+      k.run('QNNLayer.backward (parameter-shift)', (ex) =>
+        ex.qnnParamShift(this.descPtr, batch, wPtr, inPtr, gPtr, rulesPtr, grads.weights, grads.inputs, grads.matrices, prepStep ?? 0, columns, shots?.shots ?? 0, rngPtr),
+      );
+      return this.readGradients(batch, grads);
+    });
     return shots ? { ...out, rngState: Array.from(k.u32(rngPtr, 4)) } : out;
   }
 
@@ -221,6 +237,24 @@ export class LayerEngine {
       inputs: k.f64(grads.inputs, batch * this.numInputs).slice(),
       matrices: grads.matrices ? k.f64(grads.matrices, this.matricesLength).slice() : new Float64Array(0),
     };
+  }
+
+  /**
+   * Runs a backward pass with (or without) the engine keeping every
+   * sample's slot gradients (Desc.SAMPLE_GRADS, switched off again after).
+   */
+  private withSampleGradients(batch: number, on: boolean, pass: () => RawGradients): RawGradients {
+    if (!on) return pass();
+    const k = this.kernel;
+    const length = batch * this.numSlots;
+    const ptr = this.buffer('sample grads', length * 8);
+    k.f64(this.descPtr, Desc.WIDTH)[Desc.SAMPLE_GRADS] = ptr;
+    try {
+      const raw = pass();
+      return { ...raw, sampleGrads: k.f64(ptr, length).slice() };
+    } finally {
+      if (!k.retired) k.f64(this.descPtr, Desc.WIDTH)[Desc.SAMPLE_GRADS] = 0;
+    }
   }
 
   /** The work states of parameter shift and finite differences (the walk, φ, the direction stack), allocated on first use. */

@@ -9,7 +9,7 @@
  * All descriptor fields are f64 (pointers are byte offsets). Fields marked
  * "engine" are written by `qnnPlan`, once per layer.
  */
-export const QNN_FORMAT_VERSION = 3;
+export const QNN_FORMAT_VERSION = 4;
 
 /** Fields of the layer descriptor (`D_…` in the engine). */
 export const Desc = {
@@ -52,6 +52,12 @@ export const Desc = {
   STACK_CAPACITY: 36,
   /** 4 i32 per slot: parameter shift's bookkeeping. */
   SHIFT_RECORDS: 37,
+  /**
+   * 0 (off), or numSlots f64 per sample: the adjoint and parameter-shift
+   * passes also store every sample's slot gradients there, so a worker pool
+   * can sum them over the batch in sample order (SDK, per pass).
+   */
+  SAMPLE_GRADS: 38,
   WIDTH: 40,
 } as const;
 
