@@ -26,6 +26,7 @@ import {
   type ConvGeometry,
 } from './reference.js';
 import type { TypedData } from './tensor.js';
+import { splitConv2dBackward, splitConv2dForward, splitLinearBackward, splitLinearForward, type NNKernels } from './backend-parallel.js';
 
 /** Which implementation runs float32 heavy kernels. */
 export type BackendName = 'wasm' | 'reference';
@@ -294,6 +295,7 @@ export function linearForward(
     if (bias) for (let r = 0; r < rows; r++) for (let j = 0; j < outF; j++) y[r * outF + j]! += bias[j]!;
     return;
   }
+  if (splitLinearForward(KERNELS, wasm.kernel.build, rows, inF, outF, x, w, bias, y)) return;
   const [px, pw, pb, py] = wasm.layout([rows * inF, outF * inF, outF, rows * outF]) as [number, number, number, number];
   wasm.put(px, x);
   wasm.put(pw, w);
@@ -331,6 +333,7 @@ export function linearBackward(
     if (db) for (let r = 0; r < rows; r++) for (let j = 0; j < outF; j++) db[j]! += g[r * outF + j]!;
     return;
   }
+  if (splitLinearBackward(KERNELS, wasm.kernel.build, rows, inF, outF, x, w, g, dx, dw, db)) return;
   const [px, pw, pg, pdx, pdw, pdb] = wasm.layout([
     dw ? rows * inF : 0,
     dx ? outF * inF : 0,
@@ -373,6 +376,7 @@ export function conv2dForward(g: ConvGeometry, x: TypedData, w: TypedData, bias:
     conv2dForwardReference(g, x, w, bias, y);
     return;
   }
+  if (splitConv2dForward(KERNELS, wasm.kernel.build, g, x, w, bias, y)) return;
   const ckk = g.channels * g.kernelH * g.kernelW;
   const ohw = g.outH * g.outW;
   const [px, pw, pb, py, pcol] = wasm.layout([x.length, w.length, g.filters, y.length, ckk * ohw]) as [
@@ -416,6 +420,7 @@ export function conv2dBackward(
     conv2dBackwardReference(g, x, w, dy, dx, dw, db);
     return;
   }
+  if (splitConv2dBackward(KERNELS, wasm.kernel.build, g, x, w, dy, dx, dw, db)) return;
   const ckk = g.channels * g.kernelH * g.kernelW;
   const ohw = g.outH * g.outW;
   const [px, pw, pdy, pdx, pdw, pdb, pcol, pdcol] = wasm.layout([
@@ -444,6 +449,13 @@ export function conv2dBackward(
   if (dw) wasm.get(pdw, dw);
   if (db) wasm.get(pdb, db);
 }
+
+/**
+ * The float32 kernels a worker pool splits by samples (nn/backend-parallel.ts):
+ * with a pool installed, big batches of these run over its workers with the
+ * bits of the single call.
+ */
+export const KERNELS: NNKernels = { conv2dForward, conv2dBackward, linearForward, linearBackward };
 
 /**
  * Pooling forward (overwrites y).

@@ -67,7 +67,7 @@ export interface GradientContext {
 }
 
 /** Weights, then the observable parameters from ∂L/∂M. */
-function toGradients(ctx: GradientContext, raw: RawGradients): QNNGradients {
+export function toGradients(ctx: GradientContext, raw: RawGradients): QNNGradients {
   const params = new Float64Array(ctx.numParams);
   params.set(raw.weights);
   if (raw.matrices.length) addObservableGradients(ctx.readouts, ctx.numWeights, params, raw.matrices);

@@ -7,10 +7,14 @@
  */
 import { QDistillError, assertAllFinite, unreachable } from '../errors.js';
 import { createKernel, type Kernel } from '../kernel/kernel.js';
+import { parallelRunner, runnerFor, splitRanges, type ParallelRunner, type ParallelTask } from '../kernel/parallel.js';
 import { Random } from '../util/random.js';
 import { amplitudeExtras, buildLayerCircuit, encoderInputs } from './ansatz.js';
-import { adjointGradients, buildShiftRules, finiteDiffGradients, paramShiftGradients, type GradientContext } from './gradients.js';
-import { LayerEngine, type PassParams, type ShotState } from './layer-engine.js';
+import { adjointGradients, buildShiftRules, finiteDiffGradients, paramShiftGradients, toGradients, type GradientContext } from './gradients.js';
+import { LayerEngine, type PassParams, type RawGradients, type ShotState } from './layer-engine.js';
+import {
+  backwardTasks, concatOutputs, estimatePassMs, forwardTasks, sumSlotGradients, type ChunkRunner, type LayerTaskContext, type QNNPass,
+} from './layer-parallel.js';
 import {
   DEFAULT_FINITE_DIFF_STEP, initWeights, validateConfig, type DiffMethod, type QNNGradients, type QNNLayerConfig,
 } from './qnn-config.js';
@@ -44,8 +48,15 @@ export type {
  * const y = layer.forward(x, batch);            // batch × 6
  * const { inputs, params } = layer.backward(dy); // VJP
  * ```
+ *
+ * With a worker pool installed (`useWorkerPool(pool)`, or `parallel` in
+ * {@link QNNLayer.create}), big batches are split by samples over the
+ * workers, each with its own engine — exact forward and backward passes
+ * (adjoint, parameter shift), not shots or finite differences — and the
+ * results are bit-identical to the single-thread pass for any number of
+ * workers.
  */
-export class QNNLayer {
+export class QNNLayer implements ChunkRunner {
   readonly config: QNNLayerConfig;
   readonly numQubits: number;
   readonly numInputs: number;
@@ -65,7 +76,11 @@ export class QNNLayer {
   private readonly engine: LayerEngine;
   private readonly rules: Float64Array;
   private rng: Random;
-  private cache: { inputs: Float64Array; batch: number; params: Float64Array; statesKept: boolean; used: boolean } | undefined;
+  private cache: { inputs: Float64Array; batch: number; params: Float64Array; statesKept: boolean; used: boolean; token: number } | undefined;
+  /** The pool to split batches over: the installed one (undefined), a given one, or none (false). */
+  private readonly parallel: ParallelRunner | false | undefined;
+  /** What every pool task of this layer carries (created on first use). */
+  private taskContext: LayerTaskContext | undefined;
   /**
    * Whether the next adjoint forward keeps its states for a backward: true
    * at first and after every backward, false once a forward's result went
@@ -75,15 +90,25 @@ export class QNNLayer {
   private backwardExpected = true;
   private forwards = 0;
 
-  /** Creates a layer on a fresh engine (or the given kernel). */
-  static async create(config: QNNLayerConfig, options: { kernel?: Kernel } = {}): Promise<QNNLayer> {
-    return new QNNLayer(config, options.kernel ?? (await createKernel()));
+  /**
+   * Creates a layer on a fresh engine (or the given kernel). `parallel`: the
+   * worker pool to split big batches over (default: the one installed with
+   * `useWorkerPool`, if any; `false`: always the calling thread).
+   *
+   * @example
+   * ```ts
+   * const layer = await QNNLayer.create(config, { parallel: pool });
+   * ```
+   */
+  static async create(config: QNNLayerConfig, options: { kernel?: Kernel; parallel?: ParallelRunner | false } = {}): Promise<QNNLayer> {
+    return new QNNLayer(config, options.kernel ?? (await createKernel()), options.parallel === undefined ? {} : { parallel: options.parallel });
   }
 
-  constructor(config: QNNLayerConfig, kernel: Kernel) {
+  constructor(config: QNNLayerConfig, kernel: Kernel, options: { parallel?: ParallelRunner | false } = {}) {
     validateConfig(config);
     this.config = config;
     this.kernel = kernel;
+    this.parallel = options.parallel;
     const n = config.numQubits;
     checkRegisterSize(n, 'QNNLayer');
     this.numQubits = n;
@@ -157,11 +182,25 @@ export class QNNLayer {
     assertAllFinite(this.observableParams, 'QNNLayer.forward observable parameters');
     const x = Float64Array.from(inputs);
     if (this.cache && !this.cache.used) this.backwardExpected = false;
+    const token = this.forwards + 1;
+    const pool = this.shots ? null : this.splitFor(batch, 'forward');
+    if (pool) {
+      // Split over the workers; each keeps its chunk's states for the backward when it can.
+      const keep = this.diffMethod === 'adjoint' && this.backwardExpected;
+      const params = this.passParams();
+      const ranges = splitRanges(batch, pool.chunks);
+      const results = pool.runner.runSync(forwardTasks(this.tasks(), x, ranges, params, token, keep), (task) => ({
+        y: this.forwardChunk(task.inputs.x as Float64Array, chunkBatch(task), params, false),
+      }));
+      this.cache = { inputs: x, batch, params: this.getParams(), statesKept: false, used: false, token };
+      this.forwards++;
+      return concatOutputs(results, 'y', batch * this.numOutputs);
+    }
     const keepStates = this.diffMethod === 'adjoint' && this.backwardExpected && this.engine.canKeepStates(batch);
     const shots = this.shotState();
     const result = this.engine.forward(x, batch, this.passParams(), keepStates, shots);
     if (result.rngState) this.rng = Random.fromState(result.rngState);
-    this.cache = { inputs: x, batch, params: this.getParams(), statesKept: keepStates, used: false };
+    this.cache = { inputs: x, batch, params: this.getParams(), statesKept: keepStates, used: false, token };
     this.forwards++;
     return result.outputs;
   }
@@ -194,6 +233,22 @@ export class QNNLayer {
     this.backwardExpected = true;
     const context: GradientContext = { engine: this.engine, readouts: this.readouts, numWeights: this.numWeights, numParams: this.numParams };
     const step = this.config.finiteDiffStep ?? DEFAULT_FINITE_DIFF_STEP;
+    // Split over the workers: exact adjoint and parameter-shift passes of layers without trainable observables.
+    const splittable = !this.shots && this.diffMethod !== 'finite-diff' && this.readouts.observables.length === 0;
+    const pool = splittable ? this.splitFor(cache.batch, this.diffMethod) : null;
+    if (pool) {
+      const params = this.passParams();
+      const ranges = splitRanges(cache.batch, pool.chunks);
+      const results = pool.runner.runSync(backwardTasks(this.tasks(), cache.inputs, g, ranges, params, cache.token), (task) =>
+        this.backwardChunk(task.inputs.x as Float64Array, chunkBatch(task), params, task.inputs.g as Float64Array, false),
+      );
+      const raw: RawGradients = {
+        weights: sumSlotGradients(this.tape.slots, this.numWeights, results.map((r) => r.sampleGrads as Float64Array)),
+        inputs: concatOutputs(results, 'inputs', cache.batch * this.numInputs),
+        matrices: new Float64Array(0),
+      };
+      return toGradients(context, raw);
+    }
     switch (this.diffMethod) {
       case 'adjoint':
         if (this.shots) throw new QDistillError('E_UNSUPPORTED', 'QNNLayer: adjoint gradients are exact; with shots use diffMethod "parameter-shift"');
@@ -231,12 +286,66 @@ export class QNNLayer {
     this.rng = Random.fromState(state);
   }
 
-  /** Frees the engine memory of this layer. */
+  /** Frees the engine memory of this layer (and its replicas in a worker pool). */
   dispose(): void {
     this.engine.dispose();
+    if (this.taskContext) this.runner()?.forget(this.taskContext.key);
+  }
+
+  /**
+   * Forward pass of a chunk of samples at the given parameters, outside the
+   * layer's forward/backward bookkeeping (a worker pool's task).
+   *
+   * @internal
+   */
+  forwardChunk(x: Float64Array, batch: number, params: PassParams, keepStates: boolean): Float64Array {
+    return this.engine.forward(x, batch, params, keepStates).outputs;
+  }
+
+  /**
+   * Exact backward pass of a chunk (adjoint or parameter shift): its input
+   * gradients and every sample's slot gradients (a worker pool's task).
+   *
+   * @internal
+   */
+  backwardChunk(x: Float64Array, batch: number, params: PassParams, g: Float64Array, statesKept: boolean): { inputs: Float64Array; sampleGrads: Float64Array } {
+    let raw: RawGradients;
+    if (this.diffMethod === 'adjoint') raw = this.engine.adjoint(x, batch, params, g, statesKept, true);
+    else if (this.diffMethod === 'parameter-shift') {
+      const step = this.config.finiteDiffStep ?? DEFAULT_FINITE_DIFF_STEP;
+      raw = this.engine.paramShift(x, batch, params, g, this.rules, this.tape.prep ? step : undefined, undefined, true);
+    } else throw new QDistillError('E_UNSUPPORTED', `QNNLayer: a ${this.diffMethod} backward pass is not split over workers`);
+    return { inputs: raw.inputs, sampleGrads: raw.sampleGrads! };
+  }
+
+  /** @internal Whether a forward of `batch` samples can keep its states for the adjoint pass. */
+  canKeepStates(batch: number): boolean {
+    return this.engine.canKeepStates(batch);
   }
 
   // ------------------------------------------------------------------ internals
+
+  private runner(): ParallelRunner | null {
+    if (this.parallel === false) return null;
+    return this.parallel ? (this.parallel.canRunSync && this.parallel.build === this.kernel.build ? this.parallel : null) : runnerFor(this.kernel.build);
+  }
+
+  /** The pool and chunk count to split a pass of `batch` samples with, or null to run it here. */
+  private splitFor(batch: number, pass: QNNPass): { runner: ParallelRunner; chunks: number } | null {
+    const runner = this.runner();
+    if (!runner) return null;
+    const chunks = runner.chunksFor(estimatePassMs(this.tape, batch, pass), batch);
+    return chunks >= 1 ? { runner, chunks } : null;
+  }
+
+  private tasks(): LayerTaskContext {
+    if (!this.taskContext) {
+      const key = `qnn-layer-${nextLayerKey++}`;
+      this.taskContext = { key, config: this.config, numInputs: this.numInputs, numOutputs: this.numOutputs, numSlots: this.tape.slots.length };
+      collected?.register(this, key);
+    }
+    return this.taskContext;
+  }
 
   private passParams(): PassParams {
     return { weights: this.weights, matrices: matricesArea(this.readouts, this.observableParams) };
@@ -306,4 +415,14 @@ export class QNNLayer {
     }
     return batch;
   }
+}
+
+let nextLayerKey = 1;
+
+/** A layer collected without dispose(): its replicas in the pool's workers go too. */
+const collected = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<string>((key) => parallelRunner()?.forget(key)) : null;
+
+/** The sample count of a layer task (its meta). */
+function chunkBatch(task: ParallelTask): number {
+  return (task.meta as { batch: number }).batch;
 }
