@@ -53,6 +53,10 @@ export {
 export { runKDSweep, parseSetFlag, type SweepAxis, type SweepResult } from './distill/sweep.js';
 export * from './teachers/index.js';
 export { serializeHybridCheckpoint, restoreHybridModel } from './qnn/hybrid-checkpoint.js';
+export { createWorkerPool } from './workers/lazy.js';
+export { useWorkerPool, installedWorkerPool } from './workers/install.js';
+export type { WorkerPool, WorkerPoolOptions, CallOptions } from './workers/pool.js';
+export { parallelRunner, type ParallelRunner } from './kernel/parallel.js';
 export {
   distillDataset, evaluateDistilled, distillationBaselines, initializePaper000, circuitWeightRanges, normalizeImages, isHybridConfig,
   MNIST_NORMALIZATION, CIFAR10_NORMALIZATION, DISTILLED_FORMAT_VERSION,
