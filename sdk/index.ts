@@ -16,6 +16,7 @@ export {
 } from './qnn/simulator.js';
 export { compileTape, slotAngles, type Tape, type SlotSource, type SlotOrigin } from './qnn/tape.js';
 export { hashFloat64 } from './util/hash.js';
+export * as portableMath from './util/portable-math.js';
 export {
   QNNLayer, type QNNLayerConfig, type MeasurementConfig, type DiffMethod, type WeightInit, type QNNGradients, type ShiftRuleConfig,
 } from './qnn/qnn-layer.js';

@@ -26,6 +26,7 @@
 import { PCA } from 'ml-pca';
 import { QDistillError, unreachable } from '../errors.js';
 import { featureSize, numSamples, withArrays, type Dataset } from './dataset.js';
+import * as pm from '../util/portable-math.js';
 
 /**
  * Standardise: (x − mean) / std, globally or per channel. Fitted on train when mean/std are absent.
@@ -559,7 +560,7 @@ function applyStep(step: TransformConfig, batch: SampleBatch, outShape: number[]
     }
     case 'piTanh': {
       const scale = checkFiniteNumber(step.scale ?? Math.PI, 'scale', where);
-      for (let i = 0; i < x.length; i++) out[i] = scale * Math.tanh(x[i]!);
+      for (let i = 0; i < x.length; i++) out[i] = scale * pm.tanh(x[i]!);
       break;
     }
     case 'pca': {

@@ -13,6 +13,7 @@ import { allocData, assertSameDtype, formatShape, record, Tensor, type DataLike 
 import { checkOutputSpec, floorProbabilities, LOGITS, outputClasses, outputLogits, temperedLogProbs, type BornTempering, type OutputSpec } from './outputs.js';
 import { slice } from './ops/shape.js';
 import { softmax } from './ops/reduce.js';
+import * as pm from '../util/portable-math.js';
 
 /** How per-sample losses are combined. */
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -150,8 +151,8 @@ export function crossEntropy(logits: Tensor, target: Labels | Tensor, options: C
     let m = -Infinity;
     for (let j = 0; j < c; j++) m = Math.max(m, z[r * c + j]!);
     let s = 0;
-    for (let j = 0; j < c; j++) s += Math.exp(z[r * c + j]! - m);
-    const lse = m + Math.log(s);
+    for (let j = 0; j < c; j++) s += pm.exp(z[r * c + j]! - m);
+    const lse = m + pm.log(s);
     let loss = 0;
     for (let j = 0; j < c; j++) {
       const lp = z[r * c + j]! - lse;
@@ -168,7 +169,7 @@ export function crossEntropy(logits: Tensor, target: Labels | Tensor, options: C
     if (gz) {
       for (let r = 0; r < n; r++) {
         const gr = g[r]!;
-        for (let j = 0; j < c; j++) gz[r * c + j]! += gr * (Math.exp(logp[r * c + j]!) - q[r * c + j]!);
+        for (let j = 0; j < c; j++) gz[r * c + j]! += gr * (pm.exp(logp[r * c + j]!) - q[r * c + j]!);
       }
     }
     const gt = soft ? sink(1) : null;
@@ -291,7 +292,7 @@ function klRows(logP: Tensor, logQ: Tensor, op: string): Tensor {
   for (let r = 0; r < n; r++) {
     let s = 0;
     for (let j = 0; j < c; j++) {
-      const p = Math.exp(a[r * c + j]!);
+      const p = pm.exp(a[r * c + j]!);
       if (p !== 0) s += p * (a[r * c + j]! - b[r * c + j]!);
     }
     out.data[r] = s;
@@ -302,7 +303,7 @@ function klRows(logP: Tensor, logQ: Tensor, op: string): Tensor {
     for (let r = 0; r < n; r++) {
       for (let j = 0; j < c; j++) {
         const i = r * c + j;
-        const p = Math.exp(a[i]!);
+        const p = pm.exp(a[i]!);
         if (p === 0) continue;
         if (ga) ga[i]! += g[r]! * p * (a[i]! - b[i]! + 1);
         if (gb) gb[i]! -= g[r]! * p;

@@ -23,6 +23,7 @@ import { add, log, relu, scale } from './ops/elementwise.js';
 import { logSoftmax, sum } from './ops/reduce.js';
 import { concat, slice } from './ops/shape.js';
 import { allocData, formatShape, record, Tensor } from './tensor.js';
+import * as pm from '../util/portable-math.js';
 
 /**
  * What a model's forward returns, per sample (`[N, K]`).
@@ -218,13 +219,13 @@ function temperBins(bins: Tensor, classes: number, temperature: number): Tensor 
   const inv = 1 / temperature;
   const q = new Float64Array(n * width);
   const out = new Tensor(allocData(bins.dtype, n * classes), [n, classes]);
-  const floorLog = Math.log(PROBABILITY_FLOOR);
+  const floorLog = pm.log(PROBABILITY_FLOOR);
   const live = new Uint8Array(n * classes);
   for (let r = 0; r < n; r++) {
     let z = 0;
     for (let k = 0; k < width; k++) {
       const v = b[r * width + k]!;
-      const w = v > 0 ? (temperature === 1 ? v : Math.exp(inv * Math.log(v))) : 0;
+      const w = v > 0 ? (temperature === 1 ? v : pm.exp(inv * pm.log(v))) : 0;
       q[r * width + k] = w;
       z += w;
     }
@@ -232,7 +233,7 @@ function temperBins(bins: Tensor, classes: number, temperature: number): Tensor 
     for (let k = 0; k < width; k++) q[r * width + k]! /= z;
     for (let c = 0; c < classes; c++) {
       const qc = q[r * width + c]!;
-      const lq = qc > 0 ? Math.log(qc) : -Infinity;
+      const lq = qc > 0 ? pm.log(qc) : -Infinity;
       live[r * classes + c] = lq > floorLog ? 1 : 0;
       out.data[r * classes + c] = Math.max(lq, floorLog);
     }

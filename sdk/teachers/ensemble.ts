@@ -5,6 +5,7 @@
  */
 import { QDistillError } from '../errors.js';
 import { TeacherBase, teacherProbabilities, type LogitsForOptions, type Teacher, type TeacherData } from './teacher.js';
+import * as pm from '../util/portable-math.js';
 
 /**
  * How an ensemble combines its members.
@@ -136,7 +137,7 @@ export class EnsembleTeacher extends TeacherBase {
       const p = teacherProbabilities(z, C, T);
       for (let i = 0; i < acc.length; i++) acc[i]! += w * p[i]!;
     });
-    for (let i = 0; i < acc.length; i++) out[i] = T * Math.log(Math.max(acc[i]!, MIN_PROBABILITY));
+    for (let i = 0; i < acc.length; i++) out[i] = T * pm.log(Math.max(acc[i]!, MIN_PROBABILITY));
     return out;
   }
 

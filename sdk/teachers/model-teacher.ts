@@ -11,6 +11,7 @@ import type { Module } from '../nn/module.js';
 import { noGrad, Tensor, allocData, formatShape } from '../nn/tensor.js';
 import { assertDataShape, buildInputAdapter, type InputAdapter } from './shape.js';
 import { TeacherBase } from './teacher.js';
+import * as pm from '../util/portable-math.js';
 
 /**
  * A forward pass on flat samples: `batch` samples of `x` (batch × F values,
@@ -198,7 +199,7 @@ function classLogits(data: ArrayLike<number>, batch: number, width: number, spec
   for (let r = 0; r < batch; r++) {
     for (let j = 0; j < c; j++) {
       const v = data[r * width + j]!;
-      out[r * c + j] = spec.kind === 'logits' ? v : spec.kind === 'expectations' ? spec.scale * v : Math.log(Math.max(v, PROBABILITY_FLOOR));
+      out[r * c + j] = spec.kind === 'logits' ? v : spec.kind === 'expectations' ? spec.scale * v : pm.log(Math.max(v, PROBABILITY_FLOOR));
     }
   }
   return out;

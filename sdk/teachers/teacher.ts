@@ -7,6 +7,7 @@
  */
 import { QDistillError } from '../errors.js';
 import { assertDataShape, formatDataShape } from './shape.js';
+import * as pm from '../util/portable-math.js';
 
 /**
  * What a teacher needs from a dataset: flat float32 samples and their
@@ -324,7 +325,7 @@ export function teacherProbabilities(logits: ArrayLike<number>, numClasses: numb
     for (let j = 0; j < numClasses; j++) max = Math.max(max, logits[o + j]! / temperature);
     let sum = 0;
     for (let j = 0; j < numClasses; j++) {
-      const e = Math.exp(logits[o + j]! / temperature - max);
+      const e = pm.exp(logits[o + j]! / temperature - max);
       out[o + j] = e;
       sum += e;
     }

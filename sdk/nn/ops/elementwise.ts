@@ -8,6 +8,7 @@ import { QDistillError } from '../../errors.js';
 import { activationBackward, activationForward } from '../backend.js';
 import { allocData, assertSameDtype, record, Tensor, type DType, type TypedData } from '../tensor.js';
 import { broadcastMap, broadcastShapes } from './indexing.js';
+import * as pm from '../../util/portable-math.js';
 
 function like(x: Tensor, data?: TypedData): Tensor {
   return new Tensor(data ?? allocData(x.dtype, x.size), x.shape);
@@ -65,7 +66,7 @@ export function exp(x: Tensor): Tensor {
   const y = like(x);
   const xd = x.data;
   const yd = y.data;
-  for (let i = 0; i < xd.length; i++) yd[i] = Math.exp(xd[i]!);
+  for (let i = 0; i < xd.length; i++) yd[i] = pm.exp(xd[i]!);
   return record('exp', [x], y, (g, sink) => {
     const gx = sink(0);
     if (gx) for (let i = 0; i < g.length; i++) gx[i]! += g[i]! * yd[i]!;
@@ -84,7 +85,7 @@ export function log(x: Tensor): Tensor {
   const y = like(x);
   const xd = x.data;
   const yd = y.data;
-  for (let i = 0; i < xd.length; i++) yd[i] = Math.log(xd[i]!);
+  for (let i = 0; i < xd.length; i++) yd[i] = pm.log(xd[i]!);
   return record('log', [x], y, (g, sink) => {
     const gx = sink(0);
     if (gx) for (let i = 0; i < g.length; i++) gx[i]! += g[i]! / xd[i]!;
@@ -195,7 +196,7 @@ export function relu(x: Tensor): Tensor {
 /**
  * tanh x (VJP g·(1 − y²)). float32 on the WebAssembly backend uses a SIMD
  * rational approximation (Eigen's float32 tanh, relative error ≤ 4e-7);
- * float64 uses Math.tanh.
+ * float64 uses the portable tanh (bit-identical in every engine).
  *
  * @example
  * ```ts
@@ -206,7 +207,7 @@ export function tanh(x: Tensor): Tensor {
   const y = like(x);
   const xd = x.data;
   const yd = y.data;
-  if (!activationForward('tanh', xd, yd)) for (let i = 0; i < xd.length; i++) yd[i] = Math.tanh(xd[i]!);
+  if (!activationForward('tanh', xd, yd)) for (let i = 0; i < xd.length; i++) yd[i] = pm.tanh(xd[i]!);
   return record('tanh', [x], y, (g, sink) => {
     const gx = sink(0);
     if (gx && !activationBackward('tanh', yd, g, gx)) {
@@ -232,9 +233,9 @@ export function sigmoid(x: Tensor): Tensor {
   const yd = y.data;
   for (let i = 0; i < xd.length; i++) {
     const v = xd[i]!;
-    if (v >= 0) yd[i] = 1 / (1 + Math.exp(-v));
+    if (v >= 0) yd[i] = 1 / (1 + pm.exp(-v));
     else {
-      const e = Math.exp(v);
+      const e = pm.exp(v);
       yd[i] = e / (1 + e);
     }
   }

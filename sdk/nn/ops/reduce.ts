@@ -8,6 +8,7 @@ import { QDistillError } from '../../errors.js';
 import { allocData, record, shapeSize, Tensor } from '../tensor.js';
 import { scale } from './elementwise.js';
 import { indexMap, normalizeAxis, stridesOf } from './indexing.js';
+import * as pm from '../../util/portable-math.js';
 
 function reductionAxes(op: string, x: Tensor, axis: number | readonly number[] | undefined): Set<number> {
   if (axis === undefined) return new Set(x.shape.map((_, i) => i));
@@ -101,7 +102,7 @@ export function softmax(x: Tensor, axis = -1): Tensor {
     const m = laneMax(xd, base, n, inner);
     let s = 0;
     for (let j = 0; j < n; j++) {
-      const e = Math.exp(xd[base + j * inner]! - m);
+      const e = pm.exp(xd[base + j * inner]! - m);
       yd[base + j * inner] = e;
       s += e;
     }
@@ -134,8 +135,8 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
   forEachLane(x, axis, 'logSoftmax', (base, n, inner) => {
     const m = laneMax(xd, base, n, inner);
     let s = 0;
-    for (let j = 0; j < n; j++) s += Math.exp(xd[base + j * inner]! - m);
-    const lse = m + Math.log(s);
+    for (let j = 0; j < n; j++) s += pm.exp(xd[base + j * inner]! - m);
+    const lse = m + pm.log(s);
     for (let j = 0; j < n; j++) yd[base + j * inner] = xd[base + j * inner]! - lse;
   });
   return record('logSoftmax', [x], y, (g, sink) => {
@@ -144,7 +145,7 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
     forEachLane(x, axis, 'logSoftmax', (base, n, inner) => {
       let total = 0;
       for (let j = 0; j < n; j++) total += g[base + j * inner]!;
-      for (let j = 0; j < n; j++) gx[base + j * inner]! += g[base + j * inner]! - Math.exp(yd[base + j * inner]!) * total;
+      for (let j = 0; j < n; j++) gx[base + j * inner]! += g[base + j * inner]! - pm.exp(yd[base + j * inner]!) * total;
     });
   });
 }

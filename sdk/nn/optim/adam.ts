@@ -1,6 +1,7 @@
 import { QDistillError } from '../../errors.js';
 import type { TypedData } from '../tensor.js';
 import { Optimizer, type OptimizerTarget } from './optimizer.js';
+import * as pm from '../../util/portable-math.js';
 
 /** Options of {@link Adam} and {@link AdamW}. */
 export interface AdamOptions {
@@ -38,8 +39,8 @@ abstract class AdamBase extends Optimizer {
     const m = this.buffer('expAvg', slot);
     const v = this.buffer('expAvgSq', slot);
     const t = this.slotSteps[slot]!;
-    const bc1 = 1 - Math.pow(b1, t);
-    const bc2 = 1 - Math.pow(b2, t);
+    const bc1 = 1 - pm.pow(b1, t);
+    const bc2 = 1 - pm.pow(b2, t);
     const stepSize = lr / bc1;
     const sqrtBc2 = Math.sqrt(bc2);
     for (let i = 0; i < p.length; i++) {

@@ -1,5 +1,6 @@
 import { QDistillError } from '../../errors.js';
 import type { Optimizer } from './optimizer.js';
+import * as pm from '../../util/portable-math.js';
 
 /** `value` if it is an integer ≥ 1; else E_INVALID_ARGUMENT naming `where` and `name`. */
 function positiveInt(where: string, name: string, value: number): number {
@@ -63,7 +64,7 @@ export class StepLR extends LRScheduler {
     this.gamma = options.gamma ?? 0.1;
   }
   lrAt(epoch: number): number {
-    return this.baseLr * Math.pow(this.gamma, Math.floor(epoch / this.stepSize));
+    return this.baseLr * pm.pow(this.gamma, Math.floor(epoch / this.stepSize));
   }
 }
 
