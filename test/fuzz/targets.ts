@@ -41,6 +41,7 @@ import { Random } from '../../sdk/util/random.js';
 import { KD_PRESETS } from '../../sdk/cli/presets.js';
 import { DD_PRESETS } from '../../sdk/cli/dd-presets.js';
 import { randomCircuit } from '../circuit-io/helpers.js';
+import { tinyOnnx, toVersion1Checkpoint } from '../helpers/files.js';
 import { byteEdit, editBytes, editJson, jsonEdit, mutatedBytes, mutatedJson, mutatedText, weirdValue } from './mutate.js';
 
 /** A reader under fuzz. */
@@ -119,20 +120,6 @@ function reframed(seeds: readonly Uint8Array[], magic: string): fc.Arbitrary<Uin
       for (const [at, v] of dataEdits ?? []) if (data.length) data[at % data.length] = v;
       return encodeFrame(magic, f.version, (typeof header === 'object' && header !== null ? header : { header }) as Record<string, unknown>, data);
     });
-}
-
-/** A version-1 model checkpoint (16-byte preamble, data CRC in the header) from a version-2 one. */
-function toVersion1(bytes: Uint8Array, header: unknown = decodeFrame(bytes, { magic: 'QDNNCKPT', minVersion: 2, maxVersion: 2, what: 'seed' }).header): Uint8Array {
-  const { data } = decodeFrame(bytes, { magic: 'QDNNCKPT', minVersion: 2, maxVersion: 2, what: 'seed' });
-  const json = new TextEncoder().encode(JSON.stringify(header));
-  const start = Math.ceil((16 + json.length) / 8) * 8;
-  const out = new Uint8Array(start + data.length);
-  out.set(new TextEncoder().encode('QDNNCKPT'));
-  new DataView(out.buffer).setUint32(8, 1, true);
-  new DataView(out.buffer).setUint32(12, json.length, true);
-  out.set(json, 16);
-  out.set(data, start);
-  return out;
 }
 
 const smallNet = (): Sequential => new Sequential(new Linear(3, 4, { seed: 1 }), new BatchNorm1d(4), new ReLU(), new Dropout(0.2, { seed: 2 }), new Linear(4, 2, { seed: 3 }));
@@ -290,9 +277,9 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
         serializeCheckpoint(net, { optimizer: adam, scheduler: sched, metadata: { epoch: 1, loss: NaN } }),
         serializeCheckpoint(mlp, { optimizer: new SGD(mlp, { lr: 0.1, momentum: 0.9 }), seed: 4 }),
       ];
-      const v1 = v2.map((b) => toVersion1(b));
+      const v1 = v2.map((b) => toVersion1Checkpoint(b));
       const framed = reframed(v2, 'QDNNCKPT');
-      const v1Edited = fc.tuple(fc.constantFrom(...v2), fc.array(jsonEdit, { minLength: 1, maxLength: 3 })).map(([b, e]) => toVersion1(b, editJson(decodeFrame(b, { magic: 'QDNNCKPT', minVersion: 2, maxVersion: 2, what: 's' }).header, e)));
+      const v1Edited = fc.tuple(fc.constantFrom(...v2), fc.array(jsonEdit, { minLength: 1, maxLength: 3 })).map(([b, e]) => toVersion1Checkpoint(b, editJson(decodeFrame(b, { magic: 'QDNNCKPT', minVersion: 2, maxVersion: 2, what: 's' }).header, e)));
       return {
         arbitrary: fc.oneof(mutatedBytes([...v2, ...v1]), framed, v1Edited),
         call: (bytes) => {
@@ -375,7 +362,7 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
     ciRuns: 1500,
     async setup() {
       await initNN();
-      const small = (await encodeOnnx(new Sequential(new Linear(4, 3, { seed: 1 })), { inputShape: [4] })).bytes;
+      const small = await tinyOnnx();
       const conv = (await encodeOnnx(createModel({ arch: 'lenet5', numClasses: 2 }), { inputShape: [1, 28, 28] })).bytes;
       return {
         arbitrary: fc.oneof(
@@ -397,7 +384,7 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
     ciRuns: 1000,
     async setup() {
       await initNN();
-      const teacher = await OnnxTeacher.load((await encodeOnnx(new Sequential(new Linear(4, 3, { seed: 1 })), { inputShape: [4] })).bytes, { name: 'fuzz' });
+      const teacher = await OnnxTeacher.load(await tinyOnnx(), { name: 'fuzz' });
       const values = fc.oneof(fc.float32Array({ maxLength: 24 }), fc.constantFrom<unknown>(null, [1, 2, 3, 4], new Float64Array(4), 'x'));
       return {
         arbitrary: fc.record({
@@ -416,10 +403,8 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
     reads: 'ONNX model bytes loaded as a teacher (OnnxTeacher.load: onnxruntime-web parses them, qdistill wraps its errors and validates the graph)',
     ciRuns: 40,
     async setup() {
-      await initNN();
-      const small = (await encodeOnnx(new Sequential(new Linear(4, 3, { seed: 1 })), { inputShape: [4] })).bytes;
       return {
-        arbitrary: mutatedBytes([small], 3),
+        arbitrary: mutatedBytes([await tinyOnnx()], 3),
         call: async (bytes) => (await OnnxTeacher.load(bytes, { name: 'fuzz' })).dispose(),
       };
     },

@@ -19,7 +19,7 @@ import {
   crc32,
   Dropout,
 } from '../../sdk/nn/index.js';
-import { decodeFrame } from '../../sdk/util/container.js';
+import { toVersion1Checkpoint } from '../helpers/files.js';
 import { loadCheckpointFile, restoreModelFile, saveCheckpointFile, writeFileAtomic } from '../../sdk/nn/node/checkpoint-file.js';
 import { Adam, restoreOptimizer, StepLR } from '../../sdk/nn/optim/index.js';
 import { expectError, expectErrorAsync, normal } from './helpers.js';
@@ -117,16 +117,7 @@ describe('checkpoint bytes', () => {
 
   it('still reads version-1 files (16-byte preamble, data CRC in the header) and their corruption', () => {
     const model = new Sequential(new Linear(3, 2, { seed: 4 }));
-    const { header, data } = decodeFrame(serializeCheckpoint(model), { magic: 'QDNNCKPT', minVersion: 2, maxVersion: 2, what: 'checkpoint' });
-    const { generators: _g, scheduler: _s, ...v1Header } = header;
-    const json = new TextEncoder().encode(JSON.stringify({ ...v1Header, formatVersion: 1 }));
-    const dataStart = Math.ceil((16 + json.length) / 8) * 8;
-    const v1 = new Uint8Array(dataStart + data.length);
-    v1.set(new TextEncoder().encode('QDNNCKPT'));
-    new DataView(v1.buffer).setUint32(8, 1, true);
-    new DataView(v1.buffer).setUint32(12, json.length, true);
-    v1.set(json, 16);
-    v1.set(data, dataStart);
+    const v1 = toVersion1Checkpoint(serializeCheckpoint(model));
     const ckpt = parseCheckpoint(v1);
     expect(ckpt.formatVersion).toBe(1);
     expect(ckpt.generators).toEqual({});
