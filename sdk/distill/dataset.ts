@@ -97,6 +97,8 @@ export interface DistillProgress {
   seconds: number;
   /** Estimated seconds left. */
   etaSeconds: number;
+  /** A copy of the current synthetic images (normalised space, as `DistilledDataset.images`), made on call: for showing them as they learn. */
+  images?: () => Float32Array;
 }
 
 /** Options of {@link distillDataset}. */
@@ -680,6 +682,7 @@ export async function distillDataset(options: DistillDatasetOptions): Promise<Di
       options.onProgress?.({
         epoch: epoch + 1, epochs: outerEpochs, iteration, iterations, outerLoss: r.outerLoss, learningRates: etas, outerLr: optimizer.lr,
         validationAccuracy, seconds, etaSeconds: perIter * (iterations - iteration),
+        images: () => Float32Array.from(packed.subarray(0, numImages * imageSize)),
       });
       if (lastOfEpoch) {
         history.push({ epoch: epoch + 1, iteration, outerLoss: lossSum / lossCount, validationAccuracy, learningRates: learningRates(), seconds });
