@@ -47,10 +47,11 @@ export { applyProtocol } from './distill/protocols.js';
 export { carveSplits, type SplitSpec, type SplitIndices } from './distill/splits.js';
 export { meanStd, pairedComparison, type PairedComparison } from './distill/stats.js';
 export {
-  runKDExperiment, prepareKDExperiment, runPreparedExperiment, logitsAccuracy, ARM_LABELS, runKey, type ExperimentCheckpoint,
+  runKDExperiment, prepareKDExperiment, runPreparedExperiment, trainRun, logitsAccuracy, ARM_LABELS, runKey, type ExperimentCheckpoint, type RunJob, type RunExecutor,
   type ExperimentEnvironment, type ExperimentHooks, type ExperimentProgress, type ArmSummary, type ArmComparison, type RunRecord,
   type KDExperimentResult, type PreparedExperiment, type TeacherTrainingData,
 } from './distill/experiment.js';
+export { historyHash, type HistoryHashInput } from './distill/history-hash.js';
 export { runKDSweep, parseSetFlag, type SweepAxis, type SweepResult } from './distill/sweep.js';
 export * from './teachers/index.js';
 export { serializeHybridCheckpoint, restoreHybridModel } from './qnn/hybrid-checkpoint.js';

@@ -2,7 +2,7 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import {
-  ARM_LABELS, isQDistillError, QDistillError, validateKDConfig, runKDExperiment, runKDSweep, parseSetFlag, serializeHybridCheckpoint,
+  ARM_LABELS, historyHash, isQDistillError, QDistillError, validateKDConfig, runKDExperiment, runKDSweep, parseSetFlag, serializeHybridCheckpoint,
   type ArmName, type ExperimentHooks, type KDExperimentConfig, type KDExperimentResult, type SweepResult,
 } from '../index.js';
 import { fileCheckpointStore, nodeExperimentEnvironment, writeFileAtomic } from '../node.js';
@@ -45,7 +45,7 @@ difference with its 95 % confidence interval.
 
 The last line of stdout is one JSON object: testAccuracy, baselineAccuracy,
 pseudoLabelAccuracy, gain, gainCI95, selection, seeds, teacherAccuracy,
-seconds, …. Progress is drawn on stderr.`;
+seconds, historyHash (a fingerprint of every run's per-epoch metrics), …. Progress is drawn on stderr.`;
 
 /** ONNX teacher paths in a config file are relative to the file (URLs and absolute paths stay). */
 function resolveTeacherPaths(spec: KDExperimentConfig['teacher'], base: string): void {
@@ -104,6 +104,8 @@ function summaryLine(result: KDExperimentResult, extra: Record<string, unknown> 
     epochs: result.config.train.epochs,
     sizes: result.sizes,
     seconds: Number(result.seconds.toFixed(2)),
+    // Bit-exact fingerprint of every run's per-epoch metrics (the web studio prints the same for the same run).
+    historyHash: historyHash(result),
     ...extra,
   };
 }
