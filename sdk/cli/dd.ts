@@ -10,6 +10,7 @@ import { parseCommandArgs, parseIntList, parsePositiveInt, type Command } from '
 import { readJsonConfig } from './config-file.js';
 import { DD_PRESETS } from './dd-presets.js';
 import { pct, printTable, ProgressReporter } from './progress.js';
+import { withWorkerPool, workersFlag, WORKERS_HELP } from './workers.js';
 
 const HELP = `qdistill dd — dataset distillation (performance matching, paper 000)
 
@@ -24,6 +25,7 @@ Flags:
   --max-iterations N     stop after N outer iterations
   --out DIR              where the distilled files (.qdd.json) and image grids (.png) go (default: dd-out)
   --no-baselines         skip the random-real / class-mean / k-means baselines
+${WORKERS_HELP}
 
 Writes <name>-seed<k>.qdd.json (replayable: qdistill dd --evaluate) and
 <name>-seed<k>.png per seed. The last line of stdout is one JSON object
@@ -110,7 +112,7 @@ export const ddCommand: Command = {
   async run(argv) {
     const { values, positionals, help } = parseCommandArgs('dd', argv, {
       preset: { type: 'string' }, evaluate: { type: 'string' }, seeds: { type: 'string' }, 'outer-epochs': { type: 'string' },
-      'max-iterations': { type: 'string' }, out: { type: 'string' }, 'no-baselines': { type: 'boolean' },
+      'max-iterations': { type: 'string' }, out: { type: 'string' }, 'no-baselines': { type: 'boolean' }, workers: { type: 'string' },
     }, 1);
     if (help) {
       console.log(HELP);
@@ -132,14 +134,14 @@ export const ddCommand: Command = {
     const progress = new ProgressReporter();
     const started = performance.now();
     let lastEpoch = 0;
-    const result = await runDDExperiment(config, nodeDDEnvironment(), {
+    const result = await withWorkerPool(await workersFlag(values.workers), () => runDDExperiment(config, nodeDDEnvironment(), {
       onMessage: (m) => progress.message(m),
       onProgress: (seed, p) => {
         const epochEnd = p.epoch !== lastEpoch;
         lastEpoch = p.epoch;
         progress.update({ key: `dd seed ${seed}`, value: p.iteration, total: p.iterations, detail: progressDetail(p), milestone: epochEnd || p.validationAccuracy !== null });
       },
-    });
+    }));
     progress.stop();
     await mkdir(outDir, { recursive: true });
     const files: string[] = [];

@@ -1,15 +1,18 @@
 /** `qdistill kd`: knowledge-distillation experiments from a JSON config or a preset, with paired statistics and sweeps. */
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import {
-  ARM_LABELS, historyHash, isQDistillError, QDistillError, validateKDConfig, runKDExperiment, runKDSweep, parseSetFlag, serializeHybridCheckpoint,
+  ARM_LABELS, historyHash, isQDistillError, QDistillError, validateKDConfig, runKDExperiment, runKDSweep, parseSetFlag,
   type ArmName, type ExperimentHooks, type KDExperimentConfig, type KDExperimentResult, type SweepResult,
 } from '../index.js';
-import { fileCheckpointStore, nodeExperimentEnvironment, writeFileAtomic } from '../node.js';
+import { fileCheckpointStore, nodeExperimentEnvironment } from '../node.js';
 import { parseCommandArgs, parseIntList, parsePositiveInt, type Command } from './args.js';
 import { catchInterrupts, INTERRUPTED_EXIT_CODE } from './interrupt.js';
+import { bestStudentWriter } from './kd-best-student.js';
+import { kdJobRunner, type KDJobRunner } from './kd-jobs.js';
 import { KD_PRESETS } from './presets.js';
 import { pct, printTable, ProgressReporter } from './progress.js';
+import { withWorkerPool, workersFlag, WORKERS_HELP } from './workers.js';
 
 const HELP = `qdistill kd — knowledge distillation into a quantum student, with honest comparisons
 
@@ -34,6 +37,9 @@ Flags:
                          Ctrl-C, kill or a crash): finished runs are not trained
                          again, the interrupted one continues where it stopped,
                          and the results are those of an uninterrupted run
+  --jobs N               run N runs (arms × seeds, sweep points) at once, each in
+                         a worker of its own (default 1); same results, same order
+${WORKERS_HELP}
 
 Ctrl-C (or SIGTERM) stops after the current step, saving the state first when
 --checkpoint-dir is given; a second Ctrl-C exits at once. Exit code 130.
@@ -149,7 +155,7 @@ export const kdCommand: Command = {
     const { values, positionals, help } = parseCommandArgs('kd', argv, {
       preset: { type: 'string' }, epochs: { type: 'string' }, seeds: { type: 'string' }, arms: { type: 'string' },
       protocol: { type: 'string' }, set: { type: 'string', multiple: true }, out: { type: 'string' }, 'checkpoint-dir': { type: 'string' },
-      resume: { type: 'boolean' },
+      resume: { type: 'boolean' }, jobs: { type: 'string' }, workers: { type: 'string' },
     }, 1);
     if (help) {
       console.log(HELP);
@@ -166,6 +172,8 @@ export const kdCommand: Command = {
     if (typeof values.protocol === 'string') config.protocol = { name: values.protocol as 'paper-003-exact' };
     validateKDConfig(config);
     const axes = ((values.set as string[] | undefined) ?? []).map(parseSetFlag);
+    const jobs = typeof values.jobs === 'string' ? parsePositiveInt('jobs', values.jobs) : 1;
+    const workers = await workersFlag(values.workers);
 
     const progress = new ProgressReporter();
     const checkpointDir = values['checkpoint-dir'] as string | undefined;
@@ -180,14 +188,9 @@ export const kdCommand: Command = {
     );
     const hooks: ExperimentHooks = {
       signal: interrupts.signal,
-      ...(checkpointDir !== undefined ? { checkpoint: { store: fileCheckpointStore(checkpointDir), resume } } : {}),
-      onEpoch: async (run, seed, record, student, info) => {
-        // Keep the best-validation student (the trainer's best survives a resume, so this file does too).
-        if (checkpointDir === undefined || info.best !== record) return;
-        const file = join(resolve(checkpointDir), `${config.name ?? 'experiment'}-${run}-seed${seed}.qdc`);
-        await mkdir(dirname(file), { recursive: true });
-        await writeFileAtomic(file, serializeHybridCheckpoint(student, { metadata: { epoch: record.epoch, validationAccuracy: record.validationAccuracy } }));
-      },
+      ...(checkpointDir !== undefined
+        ? { checkpoint: { store: fileCheckpointStore(checkpointDir), resume }, onEpoch: bestStudentWriter(checkpointDir, config.name ?? 'experiment') }
+        : {}),
       onMessage: (m) => progress.message(m),
       onProgress: ({ run, seed, progress: p }) => {
         progress.update({
@@ -202,11 +205,17 @@ export const kdCommand: Command = {
     const env = nodeExperimentEnvironment();
     let result: KDExperimentResult;
     let sweep: SweepResult | null = null;
+    let jobRunner: KDJobRunner | null = null;
     try {
-      if (axes.length) {
-        sweep = await runKDSweep(config, axes, env, hooks);
-        result = sweep.result;
-      } else result = await runKDExperiment(config, env, hooks);
+      if (jobs > 1) {
+        jobRunner = await kdJobRunner(jobs, { ...(checkpointDir !== undefined ? { checkpointDir } : {}), resume, name: config.name ?? 'experiment' }, hooks);
+        hooks.runs = jobRunner.runs;
+      }
+      [result, sweep] = await withWorkerPool(workers, async (): Promise<[KDExperimentResult, SweepResult | null]> => {
+        if (!axes.length) return [await runKDExperiment(config, env, hooks), null];
+        const swept = await runKDSweep(config, axes, env, hooks);
+        return [swept.result, swept];
+      });
     } catch (error) {
       const signal = interrupts.received();
       if (!signal || !isQDistillError(error) || error.code !== 'E_ABORTED') throw error;
@@ -218,6 +227,7 @@ export const kdCommand: Command = {
       return INTERRUPTED_EXIT_CODE;
     } finally {
       interrupts.dispose();
+      await jobRunner?.dispose();
     }
     progress.stop();
     if (sweep) printSweep(sweep);

@@ -120,7 +120,31 @@ export interface ExperimentHooks {
   checkpoint?: ExperimentCheckpoint;
   /** Skip the test split (sweeps select on validation and read the test split only for the winner). */
   skipTest?: boolean;
+  /**
+   * Runs one arm × seed elsewhere, e.g. in a worker (`qdistill kd --jobs`).
+   * The runs of an experiment are independent, so with an executor they all
+   * start at once and the executor decides how many run together; their
+   * records are gathered in the usual seed-then-arm order, so the result is
+   * the one of the sequential loop.
+   */
+  runs?: RunExecutor;
 }
+
+/** One arm × seed of a prepared experiment, as plain data: what a worker needs to prepare the experiment itself and run it. */
+export interface RunJob {
+  /** The config {@link prepareKDExperiment} was given (it decides the data and the teacher). */
+  prepareConfig: KDExperimentConfig;
+  /** The config the run uses (the prepared one; a sweep point's). */
+  config: KDExperimentConfig;
+  arm: ArmName;
+  seed: number;
+  skipTest: boolean;
+  /** Prefix of the run's checkpoint key (sweeps use one per grid point). */
+  checkpointPrefix?: string;
+}
+
+/** Runs one {@link RunJob} to its record (see {@link ExperimentHooks.runs}). */
+export type RunExecutor = (job: RunJob) => Promise<RunRecord>;
 
 /** Checkpointing of an experiment: one training state per run (arm × seed, and a model teacher's training). */
 export interface ExperimentCheckpoint {
@@ -187,6 +211,8 @@ export interface PreparedExperiment {
   teacherInput: 'raw' | InputTransform;
   teacherScores: KDExperimentResult['teacher'];
   compression: KDExperimentResult['compression'];
+  /** The config this was prepared from (what {@link RunJob.prepareConfig} carries). */
+  prepareConfig: KDExperimentConfig;
 }
 
 /**
@@ -260,7 +286,7 @@ export async function prepareKDExperiment(rawConfig: KDExperimentConfig, env: Ex
     };
     teacherScores = { validationAccuracy: await score(validation), testAccuracy: hooks.skipTest ? NaN : await score(test) };
   }
-  return { config, labelled, transfer, validation, test, studentInput, teacher, teacherInput, teacherScores, compression };
+  return { config, labelled, transfer, validation, test, studentInput, teacher, teacherInput, teacherScores, compression, prepareConfig: rawConfig };
 }
 
 /** Optimiser steps per epoch over n samples. */
@@ -289,51 +315,27 @@ export async function runPreparedExperiment(p: PreparedExperiment, env: Experime
   const arms = experimentArms(config);
   const runs = new Map<ArmName, RunRecord[]>(arms.map((a) => [a, []]));
   const hashes = new Map<number, Set<string>>();
-  for (const seed of seeds) {
-    for (const arm of arms) {
-      const studentConfig = { ...armStudentConfig(config, arm), seed } as HybridModelConfig;
-      const student = await createHybridModel(studentConfig, env.kernel ? { kernel: env.kernel } : {});
-      const epochs = armEpochs(arm, p);
-      const withTransfer = arm === 'kd' || arm === 'pseudo-labels';
-      const result: DistillKnowledgeResult = await distillKnowledge({
-        student,
-        teacher: arm === 'baseline' ? null : p.teacher,
-        mode: arm === 'baseline' ? 'supervised' : arm === 'pseudo-labels' ? 'pseudo-labels' : 'kd',
-        data: {
-          train: p.labelled,
-          ...(withTransfer && p.transfer ? { transfer: p.transfer } : {}),
-          validation: p.validation,
-          ...(hooks.skipTest ? {} : { test: p.test }),
-        },
-        ...(p.studentInput ? { studentInput: p.studentInput } : {}),
-        teacherInput: p.teacherInput,
-        ...(config.augment?.length ? { augment: config.augment } : {}),
-        loss: config.kd ?? PAPER_003_KD,
-        optimizer: config.train.optimizer ?? { type: 'adam', lr: 1e-3 },
-        epochs,
-        // Arms with more, shorter epochs check validation as often as the KD arm does.
-        validateEvery: Math.max(1, Math.round(epochs / config.train.epochs)),
-        batchSize: config.train.batchSize,
-        seed,
-        ...(hooks.signal ? { signal: hooks.signal } : {}),
-        ...(await runCheckpoint(hooks.checkpoint, config, arm, seed, hooks.onMessage)),
-        onProgress: (progress) => hooks.onProgress?.({ run: arm, seed, progress }),
-        onEpoch: (record, _student, info) => hooks.onEpoch?.(arm, seed, record, student, info),
-      });
-      if (!hashes.has(seed)) hashes.set(seed, new Set());
-      hashes.get(seed)!.add(result.initialParamsHash);
-      runs.get(arm)!.push({
-        arm, seed, epochs,
-        selectedEpoch: result.selected.epoch,
-        validationAccuracy: result.selected.validationAccuracy,
-        testAccuracy: result.test?.selected.accuracy ?? NaN,
-        lastTestAccuracy: result.test?.last.accuracy ?? NaN,
-        initialParamsHash: result.initialParamsHash,
-        seconds: result.seconds,
-        history: result.history,
-      });
-    }
+  const jobs = seeds.flatMap((seed) => arms.map((arm) => ({ seed, arm })));
+  let records: RunRecord[];
+  const executor = hooks.runs;
+  if (executor) {
+    // Every run at once; the executor decides how many run together. Errors are reported in run order, after all settled.
+    const settled = await Promise.allSettled(jobs.map(({ seed, arm }) => executor({
+      prepareConfig: p.prepareConfig, config, arm, seed, skipTest: hooks.skipTest === true,
+      ...(hooks.checkpoint?.prefix !== undefined ? { checkpointPrefix: hooks.checkpoint.prefix } : {}),
+    })));
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    records = settled.map((r) => (r as PromiseFulfilledResult<RunRecord>).value);
+  } else {
+    records = [];
+    for (const { seed, arm } of jobs) records.push(await trainRun(p, env, hooks, seed, arm));
   }
+  jobs.forEach(({ seed, arm }, i) => {
+    if (!hashes.has(seed)) hashes.set(seed, new Set());
+    hashes.get(seed)!.add(records[i]!.initialParamsHash);
+    runs.get(arm)!.push(records[i]!);
+  });
   const summaries: Partial<Record<ArmName, ArmSummary>> = {};
   for (const [arm, list] of runs) {
     summaries[arm] = {
@@ -363,6 +365,60 @@ export async function runPreparedExperiment(p: PreparedExperiment, env: Experime
     sizes: { labelled: p.labelled.y.length, transfer: p.transfer?.y.length ?? 0, validation: p.validation.y.length, test: p.test.y.length },
     seeds,
     seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/**
+ * Trains one arm × seed of a prepared experiment: the student built from the
+ * seed, trained by {@link distillKnowledge} with the arm's teacher and data,
+ * selected on validation. {@link runPreparedExperiment} calls it for every
+ * run; a worker running a {@link RunJob} calls it too.
+ *
+ * @example
+ * ```ts
+ * const record = await trainRun(await prepareKDExperiment(config, env), env, {}, 0, 'kd');
+ * ```
+ */
+export async function trainRun(p: PreparedExperiment, env: ExperimentEnvironment, hooks: ExperimentHooks, seed: number, arm: ArmName): Promise<RunRecord> {
+  const config = p.config;
+  const studentConfig = { ...armStudentConfig(config, arm), seed } as HybridModelConfig;
+  const student = await createHybridModel(studentConfig, env.kernel ? { kernel: env.kernel } : {});
+  const epochs = armEpochs(arm, p);
+  const withTransfer = arm === 'kd' || arm === 'pseudo-labels';
+  const result: DistillKnowledgeResult = await distillKnowledge({
+    student,
+    teacher: arm === 'baseline' ? null : p.teacher,
+    mode: arm === 'baseline' ? 'supervised' : arm === 'pseudo-labels' ? 'pseudo-labels' : 'kd',
+    data: {
+      train: p.labelled,
+      ...(withTransfer && p.transfer ? { transfer: p.transfer } : {}),
+      validation: p.validation,
+      ...(hooks.skipTest ? {} : { test: p.test }),
+    },
+    ...(p.studentInput ? { studentInput: p.studentInput } : {}),
+    teacherInput: p.teacherInput,
+    ...(config.augment?.length ? { augment: config.augment } : {}),
+    loss: config.kd ?? PAPER_003_KD,
+    optimizer: config.train.optimizer ?? { type: 'adam', lr: 1e-3 },
+    epochs,
+    // Arms with more, shorter epochs check validation as often as the KD arm does.
+    validateEvery: Math.max(1, Math.round(epochs / config.train.epochs)),
+    batchSize: config.train.batchSize,
+    seed,
+    ...(hooks.signal ? { signal: hooks.signal } : {}),
+    ...(await runCheckpoint(hooks.checkpoint, config, arm, seed, hooks.onMessage)),
+    onProgress: (progress) => hooks.onProgress?.({ run: arm, seed, progress }),
+    onEpoch: (record, _student, info) => hooks.onEpoch?.(arm, seed, record, student, info),
+  });
+  return {
+    arm, seed, epochs,
+    selectedEpoch: result.selected.epoch,
+    validationAccuracy: result.selected.validationAccuracy,
+    testAccuracy: result.test?.selected.accuracy ?? NaN,
+    lastTestAccuracy: result.test?.last.accuracy ?? NaN,
+    initialParamsHash: result.initialParamsHash,
+    seconds: result.seconds,
+    history: result.history,
   };
 }
 

@@ -107,25 +107,29 @@ export async function runKDSweep(config: KDExperimentConfig, axes: readonly Swee
     return validateKDConfig(c);
   });
   const primary: ArmName = experimentArms(config).includes('kd') ? 'kd' : experimentArms(config)[0]!;
-  const prepared = new Map<string, PreparedExperiment>();
+  const prepared = new Map<string, Promise<PreparedExperiment>>();
   const prepare = async (c: KDExperimentConfig, skipTest: boolean): Promise<PreparedExperiment> => {
     const key = JSON.stringify([skipTest, ...DATA_KEYS.map((k) => (c as unknown as Record<string, unknown>)[k])]);
     let p = prepared.get(key);
     if (!p) {
-      p = await prepareKDExperiment(c, env, { ...hooks, skipTest });
+      p = prepareKDExperiment(c, env, { ...hooks, skipTest });
       prepared.set(key, p);
     }
-    return { ...p, config: { ...p.config, ...pick(c) } };
+    const ready = await p;
+    return { ...ready, config: { ...ready.config, ...pick(c) } };
   };
-  const points: SweepPoint[] = [];
-  for (let i = 0; i < configs.length; i++) {
+  const point = async (i: number): Promise<SweepPoint> => {
     const c = { ...configs[i]!, arms: [primary] };
     hooks.onMessage?.(`sweep point ${i + 1}/${configs.length}: ${Object.entries(assignments[i]!).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')}`);
     const checkpoint = hooks.checkpoint ? { checkpoint: { ...hooks.checkpoint, prefix: `${hooks.checkpoint.prefix ?? ''}sweep${i + 1}-` } } : {};
     const result = await runPreparedExperiment(await prepare(c, true), env, { ...hooks, skipTest: true, ...checkpoint });
     const perSeed = result.arms[primary]!.runs.map((r) => r.validationAccuracy);
-    points.push({ assignment: assignments[i]!, arm: primary, validation: meanStd(perSeed), perSeed });
-  }
+    return { assignment: assignments[i]!, arm: primary, validation: meanStd(perSeed), perSeed };
+  };
+  const points: SweepPoint[] = [];
+  // With a run executor (qdistill kd --jobs) the grid points run together too; the points keep their order.
+  if (hooks.runs) points.push(...(await Promise.all(configs.map((_, i) => point(i)))));
+  else for (let i = 0; i < configs.length; i++) points.push(await point(i));
   let selected = 0;
   points.forEach((p, i) => {
     if (p.validation.mean > points[selected]!.validation.mean) selected = i;

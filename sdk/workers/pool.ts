@@ -50,6 +50,13 @@ export interface WorkerPoolOptions {
   workerUrl?: string | URL;
   /** Aborts start-up. */
   signal?: AbortSignal;
+  /**
+   * Start the workers only when first needed — the first batch worth
+   * splitting (which, like the ones until the workers are up, runs on the
+   * calling thread) or the first {@link WorkerPool.call} — so a pool costs
+   * nothing where every batch is small (default false).
+   */
+  lazy?: boolean;
 }
 
 /** Options of {@link WorkerPool.call}. */
@@ -163,9 +170,15 @@ export class WorkerPool implements ParallelRunner {
     this.blocking = shared && canBlock();
   }
 
-  /** Starts every worker. @internal */
-  async start(signal?: AbortSignal): Promise<void> {
-    await Promise.all(Array.from({ length: this.size }, (_, i) => this.spawn(i, signal)));
+  private starting: Promise<void> | null = null;
+  private started = false;
+
+  /** Starts every worker (once). @internal */
+  start(signal?: AbortSignal): Promise<void> {
+    this.starting ??= Promise.all(Array.from({ length: this.size }, (_, i) => this.spawn(i, signal))).then(() => {
+      this.started = true;
+    });
+    return this.starting;
   }
 
   /** Workers alive now. */
@@ -175,8 +188,13 @@ export class WorkerPool implements ParallelRunner {
 
   chunksFor(estimatedMs: number, maxChunks: number): number {
     if (this.disposed || !this.canRunSync || maxChunks < 1) return 0;
-    if (this.splitThresholdMs === 0) return Math.min(this.size, maxChunks);
-    if (this.size < 2 || estimatedMs < this.splitThresholdMs) return 0;
+    const split = this.splitThresholdMs === 0 || (this.size >= 2 && estimatedMs >= this.splitThresholdMs);
+    if (!split) return 0;
+    if (!this.started) {
+      // A lazy pool starts now, in the background; until it is up, batches stay here.
+      this.start().catch(() => undefined);
+      return 0;
+    }
     return Math.min(this.size, maxChunks);
   }
 
@@ -284,6 +302,7 @@ export class WorkerPool implements ParallelRunner {
     if (this.disposed) return;
     this.disposed = true;
     if (parallelRunner() === this) setParallelRunner(null);
+    await this.starting?.catch(() => undefined);
     await Promise.all(this.slots.map(async (slot) => {
       if (!slot) return;
       slot.alive = false;
@@ -403,6 +422,7 @@ export class WorkerPool implements ParallelRunner {
   }
 
   private async leastBusy(): Promise<Slot> {
+    await this.start();
     let best: Slot | undefined;
     for (const slot of this.slots) {
       if (slot?.alive && (!best || slot.calls.size < best.calls.size)) best = slot;
@@ -479,6 +499,7 @@ export async function createWorkerPool(options: WorkerPoolOptions = {}): Promise
   }
   const build = options.build ?? defaultBuild();
   const pool = new WorkerPool(workers, build, await compiledModule(build), options);
+  if (options.lazy) return pool;
   try {
     await pool.start(options.signal);
   } catch (error) {
