@@ -14,7 +14,7 @@ import { runtimeInfo } from './util.js';
 type Section = { run: () => Promise<Record<string, number>> };
 
 /** Section name → module, in run order. */
-const SECTIONS = ['engine', 'qnn', 'nn', 'kd', 'dd'] as const;
+const SECTIONS = ['engine', 'qnn', 'nn', 'kd', 'dd', 'workers'] as const;
 const REQUIRED: ReadonlySet<string> = new Set(['engine']);
 
 async function loadSection(name: string): Promise<Section | undefined> {
