@@ -13,7 +13,7 @@ const run = (cmd, args) => {
   return r.status ?? 1;
 };
 
-for (const script of ['build:wasm', 'build:browser']) {
+for (const script of ['build:wasm', 'build:browser', 'build:studio']) {
   if (run('npm', ['run', '--silent', script]) !== 0) {
     console.log(`build step ${script} failed`);
     console.log('0 passed, 1 failed');

@@ -19,7 +19,8 @@ export function moons(q, count, seed) {
 }
 
 /**
- * Trains the classifier; calls `onEpoch(epoch, accuracy)` and returns the final test accuracy.
+ * Trains the classifier; calls `onEpoch(epoch, accuracy)` (awaited, so a page
+ * can let the browser paint between epochs) and returns the final test accuracy.
  * `smoke: true` is the small size the test suite runs.
  */
 export async function run(q, { smoke = false, onEpoch = () => {} } = {}) {
@@ -57,7 +58,7 @@ export async function run(q, { smoke = false, onEpoch = () => {} } = {}) {
     for (let i = 0; i < n; i++) grad[i] = (2 * (out[i] - (train.y[i] ? -1 : 1))) / n;
     const { params } = layer.backward(grad);
     optimizer.step(params.subarray(0, layer.numWeights));
-    onEpoch(epoch, accuracy(xTest, test.y));
+    await onEpoch(epoch, accuracy(xTest, test.y));
   }
   return accuracy(xTest, test.y);
 }

@@ -195,12 +195,14 @@ function makeChart(el, series, yLabel) {
 let lossChart;
 let accChart;
 let curves;
+/** Empties the curves (the charts are made once: creating uPlot charts is the page's heaviest main-thread work). */
 function resetCharts() {
-  for (const c of [lossChart, accChart]) c?.destroy();
   const line = (arm, what, dash) => ({ label: `${LABELS[arm]} ${what}`, stroke: COLORS[arm], width: what.includes('batch') ? 1 : 2, dash, points: { show: !what.includes('batch') }, spanGaps: true });
-  lossChart = makeChart($('loss-chart'), [line('kd', 'batch'), line('baseline', 'batch'), line('kd', 'validation', [6, 4]), line('baseline', 'validation', [6, 4])], 'loss');
-  accChart = makeChart($('acc-chart'), [line('kd', 'train'), line('baseline', 'train'), line('kd', 'validation', [6, 4]), line('baseline', 'validation', [6, 4])], 'accuracy');
+  lossChart ??= makeChart($('loss-chart'), [line('kd', 'batch'), line('baseline', 'batch'), line('kd', 'validation', [6, 4]), line('baseline', 'validation', [6, 4])], 'loss');
+  accChart ??= makeChart($('acc-chart'), [line('kd', 'train'), line('baseline', 'train'), line('kd', 'validation', [6, 4]), line('baseline', 'validation', [6, 4])], 'accuracy');
   curves = { loss: [], acc: [] };
+  redraw(lossChart, curves.loss, 4);
+  redraw(accChart, curves.acc, 4);
 }
 
 /** Adds a point to a chart's series (the other series get a gap at that x). */
@@ -345,7 +347,10 @@ async function train() {
   if (!teacher) throw new q.QDistillError('E_TEACHER', 'no teacher: drop an .onnx file on the page or pick the bundled teacher');
   const config = experimentConfig(s, teacher.name);
   teacherInUse = teacher;
+  const yieldToPage = () => new Promise((r) => setTimeout(r, 0)); // keep each main-thread task short
+  await yieldToPage();
   drawStudent(s);
+  await yieldToPage();
   resetCharts();
   $('confusion').innerHTML = '';
   $('comparison').innerHTML = '';
@@ -407,6 +412,7 @@ async function start() {
   running = true;
   $('train').disabled = true;
   $('stop').disabled = false;
+  console.timeStamp?.('qdistill:train-start'); // trace markers: the tests measure main-thread tasks between them
   try {
     await train();
   } catch (error) {
@@ -415,6 +421,7 @@ async function start() {
     $('result').textContent = JSON.stringify({ error: { code: error.code ?? null, message: error.message } });
     setTimeout(() => $('status').classList.remove('error'), 8000);
   } finally {
+    console.timeStamp?.('qdistill:train-end');
     running = false;
     $('train').disabled = false;
     $('stop').disabled = true;
@@ -513,7 +520,9 @@ $('dd-stop').onclick = cancelWorker;
 // ---------------------------------------------------------------------------
 
 try {
-  drawStudent(settings());
+  const s = settings();
+  drawStudent(s);
+  experimentConfig(s, 'teacher.onnx'); // validates the settings now (and warms up the config schema)
 } catch {
   // invalid settings from the URL are reported when training starts
 }
