@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { TINY_KD_CONFIG } from '../helpers/kd-tiny.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -18,19 +19,7 @@ function configFile(config: unknown): string {
   return file;
 }
 
-const tiny = {
-  name: 'tiny',
-  dataset: { name: 'mnist', classes: [0, 1], labelledPerClass: 10, transfer: { perClass: 30 }, validation: { perClass: 20 }, testPerClass: 30 },
-  teacher: { type: 'train', arch: 'lenet5', epochs: 1, batchSize: 32, cache: false },
-  student: {
-    arch: 'qnn-classifier', numClasses: 2, numQubits: 4,
-    encoder: { type: 'AmplitudeEmbedding', numFeatures: 16 }, ansatz: { type: 'StronglyEntanglingLayers', layers: 2 },
-    measurements: [{ type: 'expvalZ', wires: [0, 1] }], head: false, outputScale: 5,
-  },
-  transform: [{ type: 'resize', height: 4, width: 4, method: 'area' }, { type: 'flatten' }],
-  kd: { temperature: 2, kdWeight: 0.5, ceWeight: 0.5 },
-  train: { epochs: 3, batchSize: 8, optimizer: { type: 'adam', lr: 0.05 }, seeds: [0, 1, 2] },
-};
+const tiny = TINY_KD_CONFIG;
 
 
 afterEach(() => vi.restoreAllMocks());

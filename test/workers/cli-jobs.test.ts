@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { TINY_KD_CONFIG } from '../helpers/kd-tiny.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'qdistill-jobs-'));
 const previousCache = process.env.QDISTILL_CACHE_DIR;
@@ -20,18 +21,11 @@ afterAll(() => {
 
 const config = join(dir, 'tiny.json');
 writeFileSync(config, JSON.stringify({
-  name: 'tiny',
-  dataset: { name: 'mnist', classes: [0, 1], labelledPerClass: 10, transfer: { perClass: 30 }, validation: { perClass: 20 }, testPerClass: 30 },
-  teacher: { type: 'train', arch: 'lenet5', epochs: 1, batchSize: 32, cache: true },
-  student: {
-    arch: 'qnn-classifier', numClasses: 2, numQubits: 4,
-    encoder: { type: 'AmplitudeEmbedding', numFeatures: 16 }, ansatz: { type: 'StronglyEntanglingLayers', layers: 2 },
-    measurements: [{ type: 'expvalZ', wires: [0, 1] }], head: false, outputScale: 5,
-  },
-  transform: [{ type: 'resize', height: 4, width: 4, method: 'area' }, { type: 'flatten' }],
-  kd: { temperature: 2, alpha: 0.5 },
-  train: { epochs: 2, batchSize: 8, optimizer: { type: 'adam', lr: 0.05 }, seeds: [0, 1] },
+  ...TINY_KD_CONFIG,
+  teacher: { ...TINY_KD_CONFIG.teacher, cache: true },
+  train: { ...TINY_KD_CONFIG.train, epochs: 2, seeds: [0, 1] },
 }));
+
 
 /** stdout of a run without its timings: the tables, and the summary line minus `seconds`. */
 async function output(args: string[]): Promise<{ tables: string[]; summary: Record<string, unknown> }> {
