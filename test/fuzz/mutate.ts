@@ -116,7 +116,8 @@ export function editJson(seed: unknown, edits: readonly JsonEdit[]): unknown {
       key = keys[i % keys.length]!;
       node = parent[key];
     }
-    const value = edit.op === 'copy' ? structuredClone(node) : edit.value;
+    // A copy: weirdValue's constants ([], {}, [[]]) are shared between cases, and an edit must not grow them.
+    const value = structuredClone(edit.op === 'copy' ? node : edit.value);
     if (parent === null || key === null) {
       if (edit.op === 'replace') root = value;
       else if (edit.op === 'wrap') root = [root];
