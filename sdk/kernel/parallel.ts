@@ -113,7 +113,14 @@ export function setParallelRunner(runner: ParallelRunner | null): void {
   installed = runner;
 }
 
-/** The installed runner, if any. */
+/**
+ * The installed runner, if any.
+ *
+ * @example
+ * ```ts
+ * parallelRunner()?.size; // 2 after useWorkerPool(a pool of 2)
+ * ```
+ */
 export function parallelRunner(): ParallelRunner | null {
   return installed;
 }
@@ -121,6 +128,11 @@ export function parallelRunner(): ParallelRunner | null {
 /**
  * The runner an op of a kernel of build `build` may use now: the installed
  * one if it can run synchronously here and runs the same engine build.
+ *
+ * @example
+ * ```ts
+ * const runner = runnerFor(kernel.build); // null: run on this thread
+ * ```
  */
 export function runnerFor(build: string): ParallelRunner | null {
   const r = installed;

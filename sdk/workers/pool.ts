@@ -11,7 +11,7 @@
 import { QDistillError, isQDistillError } from '../errors.js';
 import { compiledModule, defaultBuild, type KernelBuild } from '../kernel/loader.js';
 import { parallelRunner, setParallelRunner, type ParallelArray, type ParallelOutputs, type ParallelRunner, type ParallelTask } from '../kernel/parallel.js';
-import { proxy, transfer, wrap, type Remote } from './comlink.js';
+import { proxy as comlinkProxy, transfer, wrap, type Remote } from './comlink.js';
 import {
   CONTROL_STRIDE, ERROR_BUFFER_BYTES, STATUS, Status, readError, type ArraySlot, type DataMessage, type TaskMessage, type WorkerApi,
 } from './protocol.js';
@@ -208,6 +208,19 @@ export class WorkerPool implements ParallelRunner {
     const results: Array<ParallelOutputs | undefined> = new Array(tasks.length);
     const posted: Array<{ index: number; slot: Slot; outputs: ArraySlot[] }> = [];
     const here: number[] = [];
+    // The first error in task order is thrown, but only once every posted task finished (no worker is left busy).
+    let failure: { index: number; error: unknown } | null = null;
+    const fail = (index: number, error: unknown): void => {
+      if (!failure || index < failure.index) failure = { index, error };
+    };
+    const runHere = (index: number): void => {
+      this.stats.localTasks++;
+      try {
+        results[index] = local(tasks[index]!);
+      } catch (error) {
+        fail(index, error);
+      }
+    };
     tasks.forEach((task, i) => {
       const slot = this.slots[i];
       if (!slot?.alive || !this.claim(slot)) {
@@ -215,12 +228,15 @@ export class WorkerPool implements ParallelRunner {
         here.push(i);
         return;
       }
-      posted.push({ index: i, slot, outputs: this.post(slot, task) });
+      try {
+        posted.push({ index: i, slot, outputs: this.post(slot, task) });
+      } catch (error) {
+        Atomics.store(control, slot.index * CONTROL_STRIDE + STATUS, Status.IDLE);
+        fail(i, error);
+      }
     });
     // The share of dead workers, on this thread while the others run.
-    for (const i of here) results[i] = local(tasks[i]!);
-    this.stats.localTasks += here.length;
-    let failure: { index: number; error: Error } | null = null;
+    for (const i of here) runHere(i);
     for (const { index, slot, outputs } of posted) {
       const status = this.wait(slot);
       if (status === Status.DONE) {
@@ -229,18 +245,17 @@ export class WorkerPool implements ParallelRunner {
         results[index] = out;
         this.stats.workerTasks++;
       } else if (status === Status.ERROR) {
-        const error = readError(slot.errors!);
-        if (!failure) failure = { index, error };
+        fail(index, readError(slot.errors!));
       } else {
         // The worker died with the task: replace it, compute its share here.
         this.lost(slot, new QDistillError('E_WORKER', `worker ${slot.index} died during a task`));
-        results[index] = local(tasks[index]!);
-        this.stats.localTasks++;
+        runHere(index);
       }
     }
-    if (failure) throw failure.error;
+    if (failure) throw (failure as { error: unknown }).error;
     return results as ParallelOutputs[];
   }
+
 
   forget(key: string): void {
     for (const slot of this.slots) {
@@ -509,4 +524,15 @@ export async function createWorkerPool(options: WorkerPoolOptions = {}): Promise
   return pool;
 }
 
-export { availableCores, proxy };
+/**
+ * Marks a callback among the arguments of {@link WorkerPool.call} so the
+ * worker can call it back across the boundary (comlink's `proxy`).
+ *
+ * @example
+ * ```ts
+ * await pool.call(taskUrl, 'train', [config, proxy((progress) => console.log(progress))]);
+ * ```
+ */
+export const proxy: typeof comlinkProxy = comlinkProxy;
+
+export { availableCores };

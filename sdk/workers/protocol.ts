@@ -148,6 +148,11 @@ export function serializeError(error: unknown, depth = 0): SerializedError {
  * The error again on this side: a {@link QDistillError} with its code and
  * details when it was one (so `instanceof` and `isQDistillError` hold), else
  * an `Error` with the original name; the worker's stack follows ours.
+ *
+ * @example
+ * ```ts
+ * deserializeError(serializeError(new QDistillError('E_SHAPE', 'bad'))) instanceof QDistillError; // true
+ * ```
  */
 export function deserializeError(s: SerializedError): Error {
   const cause = s.cause ? deserializeError(s.cause) : undefined;
