@@ -207,6 +207,9 @@ module.exports = {
     // No `tsConfig`: NodeNext `./x.js` → `./x.ts` resolves without it, and with it the
     // static pass's transpile inherits `declaration: true`, on which TypeScript 5.9's
     // transpileModule crashes for some files ("reading 'includes'").
+    // Demos import the package by its name, as users do: 'qdistill' resolves to the public entry
+    // (an alias in a webpack-style resolve config, the one way dependency-cruiser takes aliases; rollup maps it to dist/index.js).
+    webpackConfig: { fileName: join(__dirname, 'scripts', 'depcruise-resolve.cjs') },
     enhancedResolveOptions: {
       exportsFields: ['exports'],
       // Resolve packages to what a browser bundle loads (not their .d.ts).

@@ -83,7 +83,7 @@ describeStudio(`web studio in Chromium${missing && !isCI() ? ` [skipped: ${missi
     // Main-thread tasks from Chromium's trace: thread time (CPU) per task, robust on a loaded machine; wall time reported too.
     const cdp = await page.context().newCDPSession(page);
     const events: Array<{ name: string; ph: string; ts: number; dur?: number; tdur?: number; tid: number; pid: number; args?: Record<string, unknown> }> = [];
-    cdp.on('Tracing.dataCollected', (e: { value: typeof events }) => void events.push(...e.value));
+    cdp.on('Tracing.dataCollected', (e) => void events.push(...(e.value as unknown as typeof events)));
     const traced = new Promise<void>((r) => cdp.once('Tracing.tracingComplete', () => r()));
     await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline', options: 'record-continuously', transferMode: 'ReportEvents' });
 
