@@ -155,8 +155,24 @@ export interface ExperimentCheckpoint {
   prefix?: string;
 }
 
+/** The config fields a model teacher depends on (the data keys of sweeps): its checkpoint follows them, not the student's settings. */
+const TEACHER_FIELDS = ['dataset', 'teacher', 'transform', 'compress', 'protocol'] as const;
+
+/** A fingerprint of JSON (sorted keys): states saved under another config are refused on resume. */
+function hashOf(value: unknown): string {
+  const text = JSON.stringify(value, (_k, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v)) ?? '';
+  return hashFloat64(Array.from(text, (c) => c.codePointAt(0)!));
+}
+
+/** What a run's state depends on: the whole config, or for a model teacher only what makes the teacher. */
+function runFingerprint(config: KDExperimentConfig, run: ArmName | 'teacher'): string {
+  return hashOf(run === 'teacher' ? TEACHER_FIELDS.map((k) => config[k] ?? null) : config);
+}
+
 /**
- * The store key of one run: `<prefix><name>-<arm>-seed<seed>` (`<name>-teacher` for a model teacher's training).
+ * The store key of one run: `<prefix><name>-<arm>-seed<seed>`, or
+ * `<name>-teacher-<hash>` for a model teacher's training (the hash of the
+ * fields that make the teacher, so sweep points that share it share it).
  *
  * @example
  * ```ts
@@ -164,13 +180,8 @@ export interface ExperimentCheckpoint {
  * ```
  */
 export function runKey(config: KDExperimentConfig, run: ArmName | 'teacher', seed: number, prefix = ''): string {
-  return `${prefix}${config.name ?? 'experiment'}-${run === 'teacher' ? 'teacher' : `${run}-seed${seed}`}`;
-}
-
-/** A fingerprint of a config (sorted keys): states saved under another config are refused on resume. */
-function configHash(config: KDExperimentConfig): string {
-  const text = JSON.stringify(config, (_k, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v));
-  return hashFloat64(Array.from(text, (c) => c.codePointAt(0)!));
+  const name = config.name ?? 'experiment';
+  return run === 'teacher' ? `${name}-teacher-${runFingerprint(config, run).slice(0, 8)}` : `${prefix}${name}-${run}-seed${seed}`;
 }
 
 /** What distillKnowledge needs to checkpoint (and resume) one run of the experiment. */
@@ -182,7 +193,7 @@ async function runCheckpoint(
   const resumeFrom = checkpoint.resume ? await checkpoint.store.load(key) : null;
   if (resumeFrom) onMessage?.(`${key}: resuming from its saved state`);
   return {
-    checkpoint: { save: (bytes) => checkpoint.store.save(key, bytes), context: { config: configHash(config), run: key } },
+    checkpoint: { save: (bytes) => checkpoint.store.save(key, bytes), context: { config: runFingerprint(config, run), run: key } },
     ...(resumeFrom ? { resumeFrom } : {}),
   };
 }
