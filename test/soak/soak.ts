@@ -84,7 +84,7 @@ function measure(batches: number, kernels: Kernel[]): SoakSample {
 /**
  * Trains `model` for `batches` batches of 8 (KD from a teacher, shift
  * augmentation, validation and a saved checkpoint every epoch of 8 batches),
- * sampling memory after `warmup` batches and every `every` batches after.
+ * sampling memory after `warmup` batches, every `every` batches after, and at the end.
  */
 export async function soak(model: SoakModel, options: { batches: number; warmup: number; every: number; onSample?: (s: SoakSample) => void }): Promise<SoakSample[]> {
   await initNN();
@@ -96,6 +96,7 @@ export async function soak(model: SoakModel, options: { batches: number; warmup:
   const samples: SoakSample[] = [];
   const stepsPerEpoch = 8;
   let next = options.warmup;
+  const epochs = Math.ceil(options.batches / stepsPerEpoch);
   await distillKnowledge({
     student,
     teacher: teacher(side),
@@ -104,14 +105,14 @@ export async function soak(model: SoakModel, options: { batches: number; warmup:
     augment: [{ type: 'shift', max: 1 }],
     loss: { temperature: 2, alpha: 0.5 },
     optimizer: { type: 'adam', lr: 0.01 },
-    epochs: Math.ceil(options.batches / stepsPerEpoch),
+    epochs,
     batchSize: 8,
     seed: 1,
     checkpoint: { save: (bytes) => store.save(model, bytes) },
     onEpoch: (record) => {
       const done = record.epoch * stepsPerEpoch;
-      if (done < next) return;
-      next += options.every;
+      if (done < next && record.epoch < epochs) return;
+      while (next <= done) next += options.every;
       const s = measure(done, kernels);
       samples.push(s);
       options.onSample?.(s);
