@@ -336,10 +336,19 @@ function readRunState(state: TrainingState, setup: Record<string, unknown>, cont
   const epochs = setup.epochs as number;
   if (!Number.isSafeInteger(j.completedEpochs) || j.completedEpochs < 0 || j.completedEpochs > epochs) fail(`completedEpochs ${j.completedEpochs} is not in 0..${epochs}`);
   if (!Array.isArray(j.history) || j.history.length !== j.completedEpochs) fail(`the history holds ${Array.isArray(j.history) ? j.history.length : 'no'} epochs, the state ${j.completedEpochs}`);
+  const isScore = (v: unknown): boolean => typeof v === 'object' && v !== null && typeof (v as SplitScore).loss === 'number' && typeof (v as SplitScore).accuracy === 'number';
+  j.history.forEach((r, i) => {
+    const fields = ['trainLoss', 'trainAccuracy', 'validationLoss', 'validationAccuracy', 'seconds'] as const;
+    if (typeof r !== 'object' || r === null || r.epoch !== i + 1 || fields.some((f) => typeof r[f] !== 'number')) fail(`history record ${i} is malformed`);
+  });
   if (j.best !== null && !(Number.isSafeInteger(j.best) && j.best >= 0 && j.best < j.history.length)) fail(`best epoch index ${j.best} is not in the history`);
   if (!isRngState(j.orderRng)) fail('the batch-order generator state is malformed');
   if (typeof j.initialParamsHash !== 'string' || typeof j.seconds !== 'number' || typeof j.samplesDone !== 'number' || !Array.isArray(j.skippedSteps)) fail('the state is malformed');
-  if (j.finished && (j.completedEpochs !== epochs || !j.result || !Number.isSafeInteger(j.result.selected) || !j.history[j.result.selected])) fail('the finished state has no result');
+  if (j.finished) {
+    const r = j.result;
+    if (j.completedEpochs !== epochs || !r || !Number.isSafeInteger(r.selected) || !j.history[r.selected] || (r.selection !== 'validation' && r.selection !== 'last')) fail('the finished state has no result');
+    if (r!.test !== null && !(typeof r!.test === 'object' && isScore(r!.test.selected) && isScore(r!.test.last))) fail('the finished state has malformed test scores');
+  }
   const e = j.inEpoch;
   if (e !== null) {
     if (typeof e !== 'object' || e.epoch !== j.completedEpochs + 1 || !isRngState(e.orderRng) || !isRngState(e.augmentRng)) fail('the mid-epoch position is malformed');
