@@ -28,25 +28,6 @@ const quantumStudent = (numClasses: number, layers: number): KDExperimentConfig[
 });
 
 export const KD_PRESETS: Record<string, KDPreset> = {
-  'web-mnist-0-5': {
-    summary: 'the web studio\'s quick job (seconds): bundled LeNet-5 ONNX teacher -> 6-qubit student, 4 layers, on MNIST 0-5 with 20 labels/class + 100/class transfer; same historyHash as the studio (needs npm run build)',
-    config: {
-      name: 'web-mnist-0-5',
-      notes:
-        'The studio\'s default run (demos/studio), small enough for a browser tab: the student is the main job\'s 6-qubit amplitude-embedded ' +
-        'classifier with 4 StronglyEntanglingLayers instead of 32; 20 labelled images per class, a transfer set of the next 100 per class, ' +
-        'the last 30 per class for validation, the first 100 test images per class. The teacher is the LeNet-5 that `npm run build` trains ' +
-        '(scripts/build-studio.mjs) and exports to ONNX; it is run by onnxruntime-web here and in the page, which give the same logits, and ' +
-        'the training itself is bit-identical, so `historyHash` in the last JSON line equals the studio\'s for the same seed.',
-      dataset: { name: 'mnist', classes: [0, 1, 2, 3, 4, 5], labelledPerClass: 20, selection: 'first', transfer: { perClass: 100 }, validation: { perClass: 30 }, testPerClass: 100 },
-      teacher: { type: 'onnx', path: `${STUDIO_TEACHERS}lenet5-mnist-0-5.onnx` },
-      student: quantumStudent(6, 4),
-      transform: [{ type: 'resize', height: 8, width: 8, method: 'area' }, { type: 'flatten' }],
-      kd: { temperature: 2, alpha: 0.9 },
-      train: { epochs: 5, batchSize: 16, optimizer: { type: 'adam', lr: 0.02 }, seeds: [0] },
-      arms: ['kd', 'baseline'],
-    },
-  },
   'mnist-0-5': {
     summary: 'the main job: LeNet-5 teacher -> 6-qubit quantum student (no classical layer) on MNIST 0-5, 150 labels/class + transfer set, 5 paired seeds',
     config: {
@@ -67,6 +48,25 @@ export const KD_PRESETS: Record<string, KDPreset> = {
       transform: [{ type: 'resize', height: 8, width: 8, method: 'area' }, { type: 'flatten' }],
       kd: { temperature: 1, alpha: 0.9 },
       train: { epochs: 15, batchSize: 32, optimizer: { type: 'adam', lr: 0.005 }, seeds: [0, 1, 2, 3, 4] },
+    },
+  },
+  'web-mnist-0-5': {
+    summary: 'the web studio\'s quick job (seconds): bundled LeNet-5 ONNX teacher -> 6-qubit student, 4 layers, on MNIST 0-5 with 20 labels/class + 100/class transfer; same historyHash as the studio (needs npm run build)',
+    config: {
+      name: 'web-mnist-0-5',
+      notes:
+        'The studio\'s default run (demos/studio), small enough for a browser tab: the student is the main job\'s 6-qubit amplitude-embedded ' +
+        'classifier with 4 StronglyEntanglingLayers instead of 32; 20 labelled images per class, a transfer set of the next 100 per class, ' +
+        'the last 30 per class for validation, the first 100 test images per class. The teacher is the LeNet-5 that `npm run build` trains ' +
+        '(scripts/build-studio.mjs) and exports to ONNX; it is run by onnxruntime-web here and in the page, which give the same logits, and ' +
+        'the training itself is bit-identical, so `historyHash` in the last JSON line equals the studio\'s for the same seed.',
+      dataset: { name: 'mnist', classes: [0, 1, 2, 3, 4, 5], labelledPerClass: 20, selection: 'first', transfer: { perClass: 100 }, validation: { perClass: 30 }, testPerClass: 100 },
+      teacher: { type: 'onnx', path: `${STUDIO_TEACHERS}lenet5-mnist-0-5.onnx` },
+      student: quantumStudent(6, 4),
+      transform: [{ type: 'resize', height: 8, width: 8, method: 'area' }, { type: 'flatten' }],
+      kd: { temperature: 2, alpha: 0.9 },
+      train: { epochs: 5, batchSize: 16, optimizer: { type: 'adam', lr: 0.02 }, seeds: [0] },
+      arms: ['kd', 'baseline'],
     },
   },
 };

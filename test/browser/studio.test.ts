@@ -52,6 +52,7 @@ describeStudio(`web studio in Chromium${missing && !isCI() ? ` [skipped: ${missi
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
     page.on('console', (m) => m.type() === 'error' && problems.push(`console.error: ${m.text()}`));
+    page.on('response', (r) => r.status() >= 400 && problems.push(`HTTP ${r.status()} ${r.url()}`));
     mkdirSync(SHOTS, { recursive: true });
   }, 120_000);
   afterAll(async () => {
