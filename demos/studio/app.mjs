@@ -246,8 +246,8 @@ function circuitSvg(circuit, encoderLabel) {
     if (op.wires.length === 1) place(op.wires, { kind: 'gate', label: GATE_LABELS[op.name] ?? op.name, wires: op.wires });
     else place(op.wires, { kind: op.name === 'CNOT' ? 'cnot' : 'multi', label: GATE_LABELS[op.name] ?? op.name, wires: op.wires });
   }
-  const colW = 44;
-  const rowH = 34;
+  const colW = 38;
+  const rowH = 30;
   const left = 34;
   const width = left + columns.length * colW + 40;
   const height = n * rowH + 10;
@@ -360,13 +360,11 @@ async function train() {
   const runs = config.arms.length * config.train.seeds.length;
   const order = config.train.seeds.flatMap((seed) => config.arms.map((arm) => `${arm} ${seed}`));
   const firstSeed = config.train.seeds[0];
-  const epochsOf = {}; // arm → its epochs (arms without the transfer set run more, shorter epochs)
   status('loading data and teacher…');
   const result = await callWorker('kd', { config, teacher: { name: teacher.name, bytes: teacher.bytes }, baseUrl: location.href }, (m) => {
     if (m.type === 'message') status(m.message);
     else if (m.type === 'prepared') status(`teacher test accuracy ${pct(m.teacher?.testAccuracy)}; ${m.sizes.labelled} labelled, ${m.sizes.transfer} transfer, ${m.sizes.validation} validation, ${m.sizes.test} test images`);
     else if (m.type === 'progress') {
-      epochsOf[m.run] = m.epochs;
       const within = ((m.epoch - 1) * m.steps + m.step) / (m.epochs * m.steps);
       $('progress').value = (order.indexOf(`${m.run} ${m.seed}`) + within) / runs;
       status(`${LABELS[m.run]} seed ${m.seed}: epoch ${m.epoch}/${m.epochs}, loss ${m.loss.toFixed(3)}`);
@@ -376,7 +374,7 @@ async function train() {
       }
     } else if (m.type === 'epoch' && m.seed === firstSeed) {
       const arm = m.run === 'kd' ? 0 : 1;
-      const frac = m.record.epoch / (epochsOf[m.run] ?? m.record.epoch);
+      const frac = m.record.epoch / m.epochs;
       if (!Number.isNaN(m.record.validationLoss)) addPoint(curves.loss, 2 + arm, frac, m.record.validationLoss, 4);
       addPoint(curves.acc, arm, frac, m.record.trainAccuracy, 4);
       if (!Number.isNaN(m.record.validationAccuracy)) addPoint(curves.acc, 2 + arm, frac, m.record.validationAccuracy, 4);

@@ -81,6 +81,7 @@ const jobs = {
     const controller = new AbortController();
     cancel = () => controller.abort();
     const progress = throttled(post);
+    const epochsOf = new Map(); // run → its epochs (arms without the transfer set run more, shorter epochs)
     const best = new Map(); // `${arm} ${seed}` → { checkpoint, confusion }
     let testSplit = null;
     const env = {
@@ -99,9 +100,12 @@ const jobs = {
     const result = await q.runPreparedExperiment(prepared, env, {
       signal: controller.signal,
       onMessage: (message) => post({ type: 'message', message }),
-      onProgress: ({ run, seed, progress: p }) => progress({ type: 'progress', run, seed, epoch: p.epoch, epochs: p.epochs, step: p.step, steps: p.stepsPerEpoch, loss: p.loss }),
+      onProgress: ({ run, seed, progress: p }) => {
+        epochsOf.set(run, p.epochs);
+        progress({ type: 'progress', run, seed, epoch: p.epoch, epochs: p.epochs, step: p.step, steps: p.stepsPerEpoch, loss: p.loss });
+      },
       onEpoch: (run, seed, record, student, info) => {
-        post({ type: 'epoch', run, seed, record });
+        post({ type: 'epoch', run, seed, record, epochs: epochsOf.get(run) });
         if (info.best === record) {
           const predicted = predict(student, testSplit.x, testSplit.y.length, testSplit.shape, prepared.studentInput);
           best.set(`${run} ${seed}`, {
