@@ -13,7 +13,7 @@ import { amplitudeExtras, buildLayerCircuit, encoderInputs } from './ansatz.js';
 import { adjointGradients, buildShiftRules, finiteDiffGradients, paramShiftGradients, toGradients, type GradientContext } from './gradients.js';
 import { LayerEngine, type PassParams, type RawGradients, type ShotState } from './layer-engine.js';
 import {
-  backwardTasks, concatOutputs, estimatePassMs, forwardTasks, sumSlotGradients, type ChunkRunner, type LayerTaskContext, type QNNPass,
+  backwardTasks, concatOutputs, estimatePassMs, forwardTasks, sumSlotGradients, type LayerTaskContext, type QNNPass,
 } from './layer-parallel.js';
 import {
   DEFAULT_FINITE_DIFF_STEP, initWeights, validateConfig, type DiffMethod, type QNNGradients, type QNNLayerConfig,
@@ -56,7 +56,7 @@ export type {
  * results are bit-identical to the single-thread pass for any number of
  * workers.
  */
-export class QNNLayer implements ChunkRunner {
+export class QNNLayer {
   readonly config: QNNLayerConfig;
   readonly numQubits: number;
   readonly numInputs: number;

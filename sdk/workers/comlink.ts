@@ -6,10 +6,15 @@
  *
  * @module
  */
-import * as Comlink from 'comlink/dist/esm/comlink.mjs';
+import * as ComlinkModule from 'comlink/dist/esm/comlink.mjs';
+import type * as ComlinkTypes from 'comlink';
 import { deserializeError, serializeError, type SerializedError } from './protocol.js';
 
-type ThrowHandler = Comlink.TransferHandler<{ value: unknown }, { error: SerializedError }>;
+// Values from the ES module build; types from the package's own entry, so the
+// shipped declarations name only 'comlink' (which a consumer can resolve).
+const Comlink = ComlinkModule as unknown as typeof ComlinkTypes;
+
+type ThrowHandler = ComlinkTypes.TransferHandler<{ value: unknown }, { error: SerializedError }>;
 
 const builtin = Comlink.transferHandlers.get('throw') as unknown as ThrowHandler | undefined;
 if (!builtin) throw new Error('comlink: no "throw" transfer handler to replace (comlink version changed?)');
@@ -21,7 +26,10 @@ const errorHandler: ThrowHandler = {
     throw deserializeError(error);
   },
 };
-Comlink.transferHandlers.set('throw', errorHandler as unknown as Comlink.TransferHandler<unknown, unknown>);
+Comlink.transferHandlers.set('throw', errorHandler as unknown as ComlinkTypes.TransferHandler<unknown, unknown>);
 
-export const { expose, wrap, transfer, proxy, releaseProxy } = Comlink;
-export type { Endpoint, Remote } from 'comlink/dist/esm/comlink.mjs';
+export const expose: typeof ComlinkTypes.expose = Comlink.expose;
+export const wrap: typeof ComlinkTypes.wrap = Comlink.wrap;
+export const transfer: typeof ComlinkTypes.transfer = Comlink.transfer;
+export const proxy: typeof ComlinkTypes.proxy = Comlink.proxy;
+export type { Endpoint, Remote } from 'comlink';
