@@ -67,12 +67,13 @@ function splitFor(build: string, macs: number, batch: number, minChunks = 1): { 
 
 const f32 = (length: number) => ({ type: 'f32' as const, length });
 
-/** Runs tasks, each on the calling thread through `handler` if its worker died. */
-function run(runner: ParallelRunner, tasks: ParallelTask[], handler: TaskHandler): ParallelOutputs[] {
+/** Runs tasks on the workers; a task whose worker died runs here, through its handler, unsplit. */
+function run(runner: ParallelRunner, tasks: ParallelTask[], kernels: NNKernels): ParallelOutputs[] {
+  const handlers = nnTaskHandlers(kernels);
   return runner.runSync(tasks, (task) => {
     const outputs: ParallelOutputs = {};
     for (const [name, spec] of Object.entries(task.outputs)) outputs[name] = new Float32Array(spec.length);
-    unsplit(() => handler({ meta: task.meta, inputs: task.inputs, outputs }, undefined as never));
+    unsplit(() => handlers[task.kind]!({ meta: task.meta, inputs: task.inputs, outputs }, undefined as never));
     return outputs;
   });
 }
@@ -122,7 +123,7 @@ export function splitConv2dForward(kernels: NNKernels, build: string, g: ConvGeo
     inputs: { x: x.subarray(a * xPer, b * xPer) as Float32Array, w: w as Float32Array, ...(bias ? { bias: bias as Float32Array } : {}) },
     outputs: { y: f32((b - a) * yPer) },
   }));
-  gather(run(split.runner, tasks, nnTaskHandlers(kernels)[CONV_FORWARD]!), 'y', y);
+  gather(run(split.runner, tasks, kernels), 'y', y);
   return true;
 }
 
@@ -158,7 +159,7 @@ export function splitConv2dBackward(
       },
     };
   });
-  const results = run(split.runner, tasks, nnTaskHandlers(kernels)[CONV_BACKWARD]!);
+  const results = run(split.runner, tasks, kernels);
   if (dx) gather(results, 'dx', dx);
   if (dw) addRows(dw, results.map((r) => r.dwTerms as Float32Array));
   if (db) addRows(db, results.map((r) => r.dbTerms as Float32Array));
@@ -186,7 +187,7 @@ export function splitLinearForward(
     inputs: { x: x.subarray(a * inF, b * inF) as Float32Array, w: w as Float32Array, ...(bias ? { bias: bias as Float32Array } : {}) },
     outputs: { y: f32((b - a) * outF) },
   }));
-  gather(run(split.runner, tasks, nnTaskHandlers(kernels)[LINEAR_FORWARD]!), 'y', y);
+  gather(run(split.runner, tasks, kernels), 'y', y);
   return true;
 }
 
@@ -201,7 +202,6 @@ export function splitLinearBackward(
   if (!dx || !(dw || db)) return false;
   const split = splitFor(build, 2 * rows * inF * outF, rows + 1, 2);
   if (!split) return false;
-  const handlers = nnTaskHandlers(kernels);
   const weights: ParallelTask = {
     kind: LINEAR_BACKWARD_WEIGHTS,
     meta: { rows, inF, outF, hasBias: false, dw: dw !== null, db: db !== null } satisfies LinearMeta,
@@ -214,12 +214,7 @@ export function splitLinearBackward(
     inputs: { g: g.subarray(a * outF, b * outF) as Float32Array, w: w as Float32Array, dx: dx.subarray(a * inF, b * inF) as Float32Array },
     outputs: { dx: f32((b - a) * inF) },
   }));
-  const results = split.runner.runSync([weights, ...inputs], (task) => {
-    const outputs: ParallelOutputs = {};
-    for (const [name, spec] of Object.entries(task.outputs)) outputs[name] = new Float32Array(spec.length);
-    unsplit(() => handlers[task.kind]!({ meta: task.meta, inputs: task.inputs, outputs }, undefined as never));
-    return outputs;
-  });
+  const results = run(split.runner, [weights, ...inputs], kernels);
   if (dw) dw.set(results[0]!.dw!);
   if (db) db.set(results[0]!.db!);
   gather(results.slice(1), 'dx', dx);

@@ -13,7 +13,7 @@ import { compiledModule, defaultBuild, type KernelBuild } from '../kernel/loader
 import { parallelRunner, setParallelRunner, type ParallelArray, type ParallelOutputs, type ParallelRunner, type ParallelTask } from '../kernel/parallel.js';
 import { proxy as comlinkProxy, transfer, wrap, type Remote } from './comlink.js';
 import {
-  CONTROL_STRIDE, ERROR_BUFFER_BYTES, STATUS, Status, readError, type ArraySlot, type DataMessage, type TaskMessage, type WorkerApi,
+  arrayAt, CONTROL_STRIDE, ERROR_BUFFER_BYTES, STATUS, Status, readError, type ArraySlot, type DataMessage, type TaskMessage, type WorkerApi,
 } from './protocol.js';
 import { availableCores, spawnWorker } from './spawn.js';
 import type { SpawnedWorker } from './types.js';
@@ -88,17 +88,6 @@ interface Slot {
 }
 
 const BYTES: Record<ArraySlot['type'], number> = { f64: 8, f32: 4, i32: 4 };
-
-function makeArray(type: ArraySlot['type'], buffer: ArrayBufferLike, offset: number, length: number): ParallelArray {
-  switch (type) {
-    case 'f64':
-      return new Float64Array(buffer, offset, length);
-    case 'f32':
-      return new Float32Array(buffer, offset, length);
-    case 'i32':
-      return new Int32Array(buffer, offset, length);
-  }
-}
 
 function typeOf(array: ParallelArray): ArraySlot['type'] {
   if (array instanceof Float64Array) return 'f64';
@@ -241,7 +230,7 @@ export class WorkerPool implements ParallelRunner {
       const status = this.wait(slot);
       if (status === Status.DONE) {
         const out: ParallelOutputs = {};
-        for (const o of outputs) out[o.name] = makeArray(o.type, slot.data!, o.offset, o.length).slice();
+        for (const o of outputs) out[o.name] = arrayAt(slot.data!, o).slice();
         results[index] = out;
         this.stats.workerTasks++;
       } else if (status === Status.ERROR) {
@@ -388,7 +377,7 @@ export class WorkerPool implements ParallelRunner {
       buffer = new SharedArrayBuffer(Math.max(outs.end, Math.ceil((slot.data?.byteLength ?? 0) * 1.5), 1 << 16));
       slot.data = buffer;
     }
-    for (const s of ins.slots) makeArray(s.type, slot.data, s.offset, s.length).set(task.inputs[s.name]! as ArrayLike<number> & ParallelArray);
+    for (const s of ins.slots) arrayAt(slot.data, s).set(task.inputs[s.name]! as ArrayLike<number> & ParallelArray);
     const sequence = ++this.sequence;
     const state = task.state && !slot.known.has(task.state.key) ? task.state : undefined;
     if (state) slot.known.add(state.key);

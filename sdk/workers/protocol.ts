@@ -7,9 +7,9 @@
  *
  * @module
  */
-import { ERROR_CODES, QDistillError, type ErrorCode } from '../errors.js';
+import { ERROR_CODES, QDistillError, unreachable, type ErrorCode } from '../errors.js';
 import type { KernelBuild } from '../kernel/kernel.js';
-import type { ParallelArrayType } from '../kernel/parallel.js';
+import type { ParallelArray, ParallelArrayType } from '../kernel/parallel.js';
 
 // ------------------------------------------------------------------ control words
 
@@ -45,6 +45,20 @@ export interface ArraySlot {
   /** Byte offset (8-aligned) and element count. */
   readonly offset: number;
   readonly length: number;
+}
+
+/** The typed array of `slot` in a task's data buffer. */
+export function arrayAt(buffer: ArrayBufferLike, slot: Pick<ArraySlot, 'type' | 'offset' | 'length'>): ParallelArray {
+  switch (slot.type) {
+    case 'f64':
+      return new Float64Array(buffer, slot.offset, slot.length);
+    case 'f32':
+      return new Float32Array(buffer, slot.offset, slot.length);
+    case 'i32':
+      return new Int32Array(buffer, slot.offset, slot.length);
+    default:
+      return unreachable(slot.type, 'task array type');
+  }
 }
 
 /** A synchronous task, posted on the worker's data channel. */

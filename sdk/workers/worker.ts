@@ -18,7 +18,7 @@ import { qnnTaskHandlers } from '../qnn/layer-parallel.js';
 import { QNNLayer } from '../qnn/qnn-layer.js';
 import { expose, type Endpoint } from './comlink.js';
 import {
-  CONTROL_STRIDE, SEQUENCE, STATUS, Status, writeError, type ArraySlot, type DataMessage, type TaskMessage, type WorkerApi, type WorkerInit,
+  arrayAt, CONTROL_STRIDE, SEQUENCE, STATUS, Status, writeError, type DataMessage, type TaskMessage, type WorkerApi, type WorkerInit,
 } from './protocol.js';
 
 /** Every task kind a worker runs. */
@@ -58,17 +58,6 @@ class ReplicaCache extends Map<string, unknown> {
 
   clearAll(): void {
     for (const key of [...this.keys()]) this.drop(key);
-  }
-}
-
-function view(buffer: SharedArrayBuffer, slot: ArraySlot): ParallelArray {
-  switch (slot.type) {
-    case 'f64':
-      return new Float64Array(buffer, slot.offset, slot.length);
-    case 'f32':
-      return new Float32Array(buffer, slot.offset, slot.length);
-    case 'i32':
-      return new Int32Array(buffer, slot.offset, slot.length);
   }
 }
 
@@ -155,9 +144,9 @@ class WorkerRuntime {
       if (!handler) throw new QDistillError('E_WORKER', `worker: unknown task kind "${m.kind}" (known: ${Object.keys(HANDLERS).join(', ')})`);
       const data = this.data!;
       const inputs: Record<string, ParallelArray> = {};
-      for (const slot of m.inputs) inputs[slot.name] = view(data, slot);
+      for (const slot of m.inputs) inputs[slot.name] = arrayAt(data, slot);
       const outputs: ParallelOutputs = {};
-      for (const slot of m.outputs) outputs[slot.name] = view(data, slot);
+      for (const slot of m.outputs) outputs[slot.name] = arrayAt(data, slot);
       handler({ meta: m.meta, inputs, outputs }, this.context());
       if (m.fault === 'exit') {
         this.markDead();
