@@ -16,6 +16,10 @@ const cases: Record<string, { f: (...a: number[]) => number; m: (...a: number[])
   tanh: { f: pm.tanh, m: Math.tanh, args: (r) => [r.uniform(-25, 25)] },
   pow: { f: pm.pow, m: Math.pow, args: (r) => [r.uniform(0, 3), r.uniform(-60, 60)] },
   'pow (Adam bias correction)': { f: pm.pow, m: Math.pow, args: (r) => [r.int(2) ? 0.9 : 0.999, 1 + r.int(1e6)] },
+  sin: { f: pm.sin, m: Math.sin, args: (r) => [r.uniform(-10, 10)] },
+  cos: { f: pm.cos, m: Math.cos, args: (r) => [r.uniform(-10, 10)] },
+  'sin (up to 2^19·π/2)': { f: pm.sin, m: Math.sin, args: (r) => [r.uniform(-8e5, 8e5)] },
+  'cos (near multiples of π/2)': { f: pm.cos, m: Math.cos, args: (r) => [((r.int(61) - 30) * Math.PI) / 2 + r.normal() * 1e-9] },
   'pow (negative base, integer exponent)': { f: pm.pow, m: Math.pow, args: (r) => [-r.uniform(0, 3), r.int(61) - 30] },
 };
 
@@ -32,10 +36,21 @@ describe('portable math', () => {
     });
   }
 
+  it('reduces huge sin/cos arguments exactly: within 1 ulp of Math, periodic in the quadrant', () => {
+    const rng = new Random(7);
+    for (let i = 0; i < 2000; i++) {
+      const x = 2 ** (20 + rng.int(1000)) * (1 + rng.uniform()) * (rng.int(2) ? 1 : -1);
+      for (const [p, m] of [[pm.sin(x), Math.sin(x)], [pm.cos(x), Math.cos(x)]] as const) {
+        expect(Math.abs(p - m)).toBeLessThanOrEqual(2 ** -52 * Math.max(Math.abs(m), 2 ** -30));
+      }
+      expect(pm.sin(x) ** 2 + pm.cos(x) ** 2).toBeCloseTo(1, 14);
+    }
+  });
+
   it('handles special values as Math does', () => {
     const specials = [0, -0, 1, -1, 2, 0.5, -2.5, Infinity, -Infinity, NaN, 5e-324, -5e-324, 1e-310, 709.78, 709.8, -745.2, -745.1, 1e308, -1e308];
     for (const x of specials) {
-      for (const name of ['exp', 'log', 'log1p', 'expm1', 'tanh'] as const) expect(Object.is(pm[name](x), Math[name](x)), `${name}(${x})`).toBe(true);
+      for (const name of ['exp', 'log', 'log1p', 'expm1', 'tanh', 'sin', 'cos'] as const) expect(Object.is(pm[name](x), Math[name](x)), `${name}(${x})`).toBe(true);
       for (const y of specials) expect(Object.is(pm.pow(x, y), Math.pow(x, y)), `pow(${x}, ${y})`).toBe(true);
     }
   });

@@ -142,10 +142,10 @@ export function sin(x: Tensor): Tensor {
   const y = like(x);
   const xd = x.data;
   const yd = y.data;
-  for (let i = 0; i < xd.length; i++) yd[i] = Math.sin(xd[i]!);
+  for (let i = 0; i < xd.length; i++) yd[i] = pm.sin(xd[i]!);
   return record('sin', [x], y, (g, sink) => {
     const gx = sink(0);
-    if (gx) for (let i = 0; i < g.length; i++) gx[i]! += g[i]! * Math.cos(xd[i]!);
+    if (gx) for (let i = 0; i < g.length; i++) gx[i]! += g[i]! * pm.cos(xd[i]!);
   });
 }
 
@@ -161,10 +161,10 @@ export function cos(x: Tensor): Tensor {
   const y = like(x);
   const xd = x.data;
   const yd = y.data;
-  for (let i = 0; i < xd.length; i++) yd[i] = Math.cos(xd[i]!);
+  for (let i = 0; i < xd.length; i++) yd[i] = pm.cos(xd[i]!);
   return record('cos', [x], y, (g, sink) => {
     const gx = sink(0);
-    if (gx) for (let i = 0; i < g.length; i++) gx[i]! -= g[i]! * Math.sin(xd[i]!);
+    if (gx) for (let i = 0; i < g.length; i++) gx[i]! -= g[i]! * pm.sin(xd[i]!);
   });
 }
 

@@ -86,6 +86,6 @@ export class CosineAnnealingLR extends LRScheduler {
   }
   lrAt(epoch: number): number {
     const t = Math.min(epoch, this.tMax);
-    return this.etaMin + ((this.baseLr - this.etaMin) * (1 + Math.cos((Math.PI * t) / this.tMax))) / 2;
+    return this.etaMin + ((this.baseLr - this.etaMin) * (1 + pm.cos((Math.PI * t) / this.tMax))) / 2;
   }
 }
