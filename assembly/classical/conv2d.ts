@@ -216,6 +216,10 @@ export function conv2dForwardF32(
  * output when its flag is set:
  * dweight = Σ_n dy_n · col_nᵀ, dbias[f] = Σ_{n,oy,ox} dy, dx_n = col2im(weightᵀ · dy_n).
  * `col` and `dcol` are scratch of (c·kh·kw)·(oh·ow) floats each.
+ * With `termsPerSample` set, every sample's ∂w and ∂b terms are kept apart:
+ * sample n's go into dweight + n·(f·c·kh·kw) and dbias + n·f (filled with −0
+ * by the caller, they are the terms themselves, bit for bit), so a worker
+ * pool can sum them over the batch in sample order — the bits of the sums.
  */
 export function conv2dBackwardF32(
   batch: i32,
@@ -240,6 +244,7 @@ export function conv2dBackwardF32(
   needDbias: i32,
   col: usize,
   dcol: usize,
+  termsPerSample: i32,
 ): void {
   const ckk = c * kh * kw;
   const ohw = oh * ow;
@@ -247,6 +252,8 @@ export function conv2dBackwardF32(
   const xBytes = <usize>(c * h * w) << 2;
   const yBytes = <usize>(f * ohw) << 2;
   const ohw4 = ohw & ~3;
+  const dwStride: usize = termsPerSample ? <usize>(f * ckk) << 2 : 0;
+  const dbStride: usize = termsPerSample ? <usize>f << 2 : 0;
   for (let n = 0; n < batch; n++) {
     const xn = x + <usize>n * xBytes;
     const dyn = dy + <usize>n * yBytes;
@@ -256,9 +263,10 @@ export function conv2dBackwardF32(
         im2colF32(c, h, w, kh, kw, stride, pad, oh, ow, xn, col);
         cols = col;
       }
-      gemmNtF32(f, ckk, ohw, dyn, ohw, cols, ohw, dweight, ckk, 1);
+      gemmNtF32(f, ckk, ohw, dyn, ohw, cols, ohw, dweight + <usize>n * dwStride, ckk, 1);
     }
     if (needDbias) {
+      const dbn = dbias + <usize>n * dbStride;
       for (let o = 0; o < f; o++) {
         const p = dyn + (<usize>(o * ohw) << 2);
         let acc = f32x4.splat(0);
@@ -266,7 +274,7 @@ export function conv2dBackwardF32(
         for (; t < ohw4; t += 4) acc = f32x4.add(acc, v128.load(p + ((<usize>t) << 2)));
         let s = (f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
         for (; t < ohw; t++) s += load<f32>(p + ((<usize>t) << 2));
-        const q = dbias + ((<usize>o) << 2);
+        const q = dbn + ((<usize>o) << 2);
         store<f32>(q, load<f32>(q) + s);
       }
     }

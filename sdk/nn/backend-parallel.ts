@@ -9,10 +9,9 @@
  *   kernel code whatever the batch;
  * - conv2d's ∂L/∂w and ∂L/∂b are, in the one-call kernel, `dw += S_n`
  *   sample by sample (S_n: sample n's sum over output positions, from 0):
- *   each worker returns every S_n (its kernel run on one sample into a −0
- *   accumulator, which gives S_n exactly, −0 included), and the caller adds
- *   them into dw in sample order — the same float32 additions in the same
- *   order;
+ *   each worker returns every S_n (the kernel with per-sample rows, each a
+ *   −0 accumulator, which gives S_n exactly), and the caller adds them into
+ *   dw in sample order — the same float32 additions in the same order;
  * - Linear's ∂L/∂w = gᵀx sums over the batch inside one gemm: it is not
  *   split but runs whole on one worker while the others compute ∂L/∂x.
  *
@@ -27,6 +26,7 @@ import type { TypedData } from './tensor.js';
 export interface NNKernels {
   conv2dForward(g: ConvGeometry, x: TypedData, w: TypedData, bias: TypedData | null, y: TypedData): void;
   conv2dBackward(g: ConvGeometry, x: TypedData, w: TypedData, dy: TypedData, dx: TypedData | null, dw: TypedData | null, db: TypedData | null): void;
+  conv2dBackwardTerms(g: ConvGeometry, x: TypedData, w: TypedData, dy: TypedData, dx: TypedData | null, dwTerms: TypedData | null, dbTerms: TypedData | null): void;
   linearForward(rows: number, inF: number, outF: number, x: TypedData, w: TypedData, bias: TypedData | null, y: TypedData): void;
   linearBackward(rows: number, inF: number, outF: number, x: TypedData, w: TypedData, g: TypedData, dx: TypedData | null, dw: TypedData | null, db: TypedData | null): void;
 }
@@ -223,8 +223,7 @@ export function splitLinearBackward(
 
 /**
  * The workers' side: each handler runs the unsplit kernel on its task's
- * arrays (conv2d backward per sample, to return every sample's ∂L/∂w and
- * ∂L/∂b terms).
+ * arrays (conv2d backward keeping every sample's ∂L/∂w and ∂L/∂b terms).
  */
 export function nnTaskHandlers(kernels: NNKernels): Record<string, TaskHandler> {
   return {
@@ -234,28 +233,12 @@ export function nnTaskHandlers(kernels: NNKernels): Record<string, TaskHandler> 
     },
     [CONV_BACKWARD]: ({ meta, inputs, outputs }) => {
       const m = meta as ConvMeta;
-      const g = m.geometry;
-      const xPer = g.channels * g.height * g.width;
-      const yPer = g.filters * g.outH * g.outW;
-      const x = inputs.x as Float32Array;
-      const dy = inputs.dy as Float32Array;
-      const w = inputs.w as Float32Array;
       const dx = m.dx ? (outputs.dx as Float32Array) : null;
       if (dx) dx.set(inputs.dx as Float32Array);
-      // −0 is the identity of float32 addition: the kernel's dw = −0 + S_n is S_n exactly.
-      if (m.dw) (outputs.dwTerms as Float32Array).fill(-0);
-      if (m.db) (outputs.dbTerms as Float32Array).fill(-0);
-      const one = { ...g, batch: 1 };
-      unsplit(() => {
-        for (let n = 0; n < g.batch; n++) {
-          kernels.conv2dBackward(
-            one, x.subarray(n * xPer, (n + 1) * xPer), w, dy.subarray(n * yPer, (n + 1) * yPer),
-            dx ? dx.subarray(n * xPer, (n + 1) * xPer) : null,
-            m.dw ? (outputs.dwTerms as Float32Array).subarray(n * w.length, (n + 1) * w.length) : null,
-            m.db ? (outputs.dbTerms as Float32Array).subarray(n * g.filters, (n + 1) * g.filters) : null,
-          );
-        }
-      });
+      unsplit(() => kernels.conv2dBackwardTerms(
+        m.geometry, inputs.x as Float32Array, inputs.w as Float32Array, inputs.dy as Float32Array, dx,
+        m.dw ? (outputs.dwTerms as Float32Array) : null, m.db ? (outputs.dbTerms as Float32Array) : null,
+      ));
     },
     [LINEAR_FORWARD]: ({ meta, inputs, outputs }) => {
       const m = meta as LinearMeta;

@@ -421,6 +421,42 @@ export function conv2dBackward(
     return;
   }
   if (splitConv2dBackward(KERNELS, wasm.kernel.build, g, x, w, dy, dx, dw, db)) return;
+  conv2dBackwardWasm(wasm, g, x, w, dy, dx, dw, db, false);
+}
+
+/**
+ * conv2d backward (float32) keeping every sample's ∂w and ∂b terms apart:
+ * `dwTerms` is batch × w.length and `dbTerms` batch × filters, each row the
+ * sample's term (the rows are overwritten); dx as in {@link conv2dBackward}.
+ * Summing the rows in sample order gives conv2dBackward's bits — what a
+ * worker pool does.
+ *
+ * @example
+ * ```ts
+ * conv2dBackwardTerms(geometry, x, w, dy, dx, dwTerms, dbTerms);
+ * ```
+ */
+export function conv2dBackwardTerms(
+  g: ConvGeometry,
+  x: TypedData,
+  w: TypedData,
+  dy: TypedData,
+  dx: TypedData | null,
+  dwTerms: TypedData | null,
+  dbTerms: TypedData | null,
+): void {
+  const wasm = wasmFor('conv2d', dy);
+  if (!wasm) throw new QDistillError('E_UNSUPPORTED', 'conv2dBackwardTerms: float32 WebAssembly backend only');
+  // −0 is the identity of float32 addition: the kernel's −0 + term is the term exactly.
+  dwTerms?.fill(-0);
+  dbTerms?.fill(-0);
+  conv2dBackwardWasm(wasm, g, x, w, dy, dx, dwTerms, dbTerms, true);
+}
+
+function conv2dBackwardWasm(
+  wasm: WasmBackend, g: ConvGeometry, x: TypedData, w: TypedData, dy: TypedData, dx: TypedData | null, dw: TypedData | null, db: TypedData | null,
+  terms: boolean,
+): void {
   const ckk = g.channels * g.kernelH * g.kernelW;
   const ohw = g.outH * g.outW;
   const [px, pw, pdy, pdx, pdw, pdb, pcol, pdcol] = wasm.layout([
@@ -428,8 +464,8 @@ export function conv2dBackward(
     w.length,
     dy.length,
     dx ? x.length : 0,
-    dw ? w.length : 0,
-    db ? g.filters : 0,
+    dw ? dw.length : 0,
+    db ? db.length : 0,
     dw ? ckk * ohw : 0,
     dx ? ckk * ohw : 0,
   ]) as [number, number, number, number, number, number, number, number];
@@ -442,7 +478,7 @@ export function conv2dBackward(
   wasm.run('conv2d backward', (ex) =>
     ex.conv2dBackwardF32(
       g.batch, g.channels, g.height, g.width, g.filters, g.kernelH, g.kernelW, g.stride, g.padding, g.outH, g.outW,
-      px, pw, pdy, pdx, dx ? 1 : 0, pdw, dw ? 1 : 0, pdb, db ? 1 : 0, pcol, pdcol,
+      px, pw, pdy, pdx, dx ? 1 : 0, pdw, dw ? 1 : 0, pdb, db ? 1 : 0, pcol, pdcol, terms ? 1 : 0,
     ),
   );
   if (dx) wasm.get(pdx, dx);
@@ -455,7 +491,7 @@ export function conv2dBackward(
  * with a pool installed, big batches of these run over its workers with the
  * bits of the single call.
  */
-export const KERNELS: NNKernels = { conv2dForward, conv2dBackward, linearForward, linearBackward };
+export const KERNELS: NNKernels = { conv2dForward, conv2dBackward, conv2dBackwardTerms, linearForward, linearBackward };
 
 /**
  * Pooling forward (overwrites y).
