@@ -169,36 +169,3 @@ describe('qdistill kd --resume after an interruption', () => {
     expect((await runCli(['kd', configPath, '--resume'])).stderr).toContain('--resume: needs --checkpoint-dir');
   });
 });
-
-describe('qdistill kd --resume with a teacher trained by the run (MNIST)', () => {
-  const mnist = {
-    name: 'resume-mnist',
-    dataset: { name: 'mnist', classes: [0, 1], labelledPerClass: 10, transfer: { perClass: 30 }, validation: { perClass: 20 }, testPerClass: 30 },
-    teacher: { type: 'train', arch: 'lenet5', epochs: 1, batchSize: 32, cache: false },
-    student: {
-      arch: 'qnn-classifier', numClasses: 2, numQubits: 4, encoder: { type: 'AmplitudeEmbedding', numFeatures: 16 },
-      ansatz: { type: 'StronglyEntanglingLayers', layers: 2 }, measurements: [{ type: 'expvalZ', wires: [0, 1] }], head: false, outputScale: 5,
-    },
-    transform: [{ type: 'resize', height: 4, width: 4, method: 'area' }, { type: 'flatten' }],
-    augment: [{ type: 'shift', max: 1 }],
-    kd: { temperature: 2, kdWeight: 0.5, ceWeight: 0.5 },
-    train: { epochs: 2, batchSize: 8, optimizer: { type: 'adam', lr: 0.05 }, seeds: [0] },
-    arms: ['kd', 'baseline'],
-  };
-
-  it('Ctrl-C during the teacher\'s training saves its state mid-epoch; --resume continues it and ends bit-identical', async () => {
-    const dir = workDir();
-    const path = join(dir, 'mnist.json');
-    writeFileSync(path, JSON.stringify(mnist));
-    const reference = workDir();
-    expect((await runCli(['kd', path, '--checkpoint-dir', join(reference, 'ckpt'), '--out', join(reference, 'out.json')])).code).toBe(0);
-    const stopped = await interruptAfter(dir, 1, 50, 'SIGINT', path, /teacher: training lenet5/g);
-    expect(stopped.code).toBe(130);
-    const teacherState = readdirSync(join(dir, 'ckpt')).find((f) => f.startsWith('teacher-lenet5-'))!;
-    expect(parseTrainingState(new Uint8Array(readFileSync(join(dir, 'ckpt', teacherState)))).json.inEpoch).toMatchObject({ epoch: 1 });
-    const { code, stderr } = await runCli(['kd', path, '--checkpoint-dir', join(dir, 'ckpt'), '--out', join(dir, 'out.json'), '--resume']);
-    expect(code).toBe(0);
-    expect(stderr).toMatch(/teacher-lenet5-[0-9a-f]+: resuming from its saved state/);
-    expect(outcome(dir)).toEqual(outcome(reference));
-  });
-});

@@ -1,13 +1,15 @@
 // The cached teacher (~/.cache/qdistill/teachers/*.qdc): it records the
 // settings that made it under a checksum; a corrupted, truncated or stale
-// file is reported on the progress channel, never used, and rebuilt.
+// file is reported on the progress channel, never used, and rebuilt. Its
+// training, interrupted, resumes from the experiment's checkpoint store.
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDataset } from '../../sdk/data/index.js';
 import { trainedTeacher } from '../../sdk/distill/node/environment.js';
-import { createModel, init, parseCheckpoint, serializeCheckpoint } from '../../sdk/nn/index.js';
+import { createModel, init, memoryCheckpointStore, parseCheckpoint, parseTrainingState, serializeCheckpoint } from '../../sdk/nn/index.js';
+import { expectQDistillErrorValue, rejectionOf } from '../helpers/errors.js';
 import { Random } from '../../sdk/util/random.js';
 
 const rng = new Random(8);
@@ -77,5 +79,31 @@ describe('cached teachers', () => {
     expect(report).toContain(detail);
     expect(rebuilt.weights).toEqual(reference); // retraining is deterministic
     expect((await teacher()).cached).toBe(true); // and the cache is whole again
+  });
+});
+
+describe('a teacher trained by the run', () => {
+  it('cancelled mid-epoch keeps its state in the store, and resumes from it to the same weights', async () => {
+    const m = 480;
+    const labels = Int32Array.from({ length: m }, (_, i) => i % 2);
+    const pixels = new Float32Array(m * 784).map((_, i) => (labels[Math.floor(i / 784)]! ? 0.5 : 0) + 0.2 * rng.uniform());
+    const pool = createDataset({ x: pixels, y: labels, shape: [1, 28, 28], numClasses: 2 });
+    const trainSpec = { ...spec, cache: false };
+    const reference = await trainedTeacher(trainSpec, { train: pool, datasetName: 'synthetic' });
+    const store = memoryCheckpointStore();
+    const controller = new AbortController();
+    const error = await rejectionOf(() =>
+      trainedTeacher(trainSpec, { train: pool, datasetName: 'synthetic', checkpoint: { store }, signal: controller.signal }, (message) => {
+        if (message.includes('teacher: training')) setTimeout(() => controller.abort(), 20); // fires at a step boundary (the trainer yields every 8 steps)
+      }),
+    );
+    expectQDistillErrorValue(error, 'E_ABORTED', 'cancelled at epoch 1');
+    const [key] = store.keys();
+    expect(key).toMatch(/^teacher-lenet5-[0-9a-f]{16}$/);
+    expect(parseTrainingState((await store.load(key!))!).json.inEpoch).toMatchObject({ epoch: 1 });
+    const messages: string[] = [];
+    const resumed = await trainedTeacher(trainSpec, { train: pool, datasetName: 'synthetic', checkpoint: { store, resume: true } }, (msg) => messages.push(msg));
+    expect(messages).toContain(`${key}: resuming from its saved state`);
+    expect(resumed.model.getFlatParams()).toEqual(reference.model.getFlatParams());
   });
 });
