@@ -11,7 +11,7 @@ import { bundleBudget, copyFiles, onnxRuntimeWasm, resolveQdistill } from './scr
 const KiB = 1024;
 
 export default {
-  input: { qdistill: 'dist/index.js', 'studio/app': 'demos/studio/app.mjs', 'studio/worker': 'demos/studio/worker.mjs' },
+  input: { qdistill: 'dist/index.js', 'studio/app': 'demos/studio/app.mjs', 'studio/jobs': 'demos/studio/jobs.mjs' },
   output: {
     dir: 'dist/browser',
     format: 'es',
@@ -35,7 +35,7 @@ export default {
     bundleBudget({
       core: { entry: 'qdistill.mjs', budget: 460 * KiB },
       onnx: { match: (f) => /ort|onnx/.test(f), budget: 4600 * KiB },
-      worker: { entry: 'studio/worker.mjs', budget: 420 * KiB },
+      worker: { entries: ['qdistill-worker.mjs', 'studio/jobs.mjs'], budget: 420 * KiB },
       studio: { entry: 'studio/app.mjs', budget: 180 * KiB },
     }),
   ],

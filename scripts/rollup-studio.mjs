@@ -48,8 +48,8 @@ export function copyFiles(files) {
 const kib = (n) => `${(n / 1024).toFixed(0)} KiB`;
 
 /**
- * `parts`: name → { entry (a chunk's fileName) | match (a predicate on file names), budget (gzip bytes), dynamic? }.
- * An entry part counts the entry and every chunk it imports statically; a match part counts the files it matches.
+ * `parts`: name → { entry | entries (chunk fileNames) | match (a predicate on file names), budget (gzip bytes) }.
+ * An entry part counts its entries and every chunk they import statically; a match part counts the files it matches.
  */
 export function bundleBudget(parts) {
   return {
@@ -63,14 +63,17 @@ export function bundleBudget(parts) {
       const over = [];
       for (const [name, part] of Object.entries(parts)) {
         const files = new Set();
-        if (part.entry) {
+        const entries = part.entries ?? (part.entry ? [part.entry] : null);
+        if (entries) {
           const visit = (f) => {
             if (files.has(f) || !bundle[f]) return;
             files.add(f);
             for (const i of bundle[f].imports ?? []) visit(i);
           };
-          visit(part.entry);
-          if (!files.size) this.error(`bundle budget: entry ${part.entry} is not in the bundle`);
+          for (const entry of entries) {
+            if (!bundle[entry]) this.error(`bundle budget: entry ${entry} is not in the bundle`);
+            visit(entry);
+          }
         } else for (const f of Object.keys(bundle)) if (!f.endsWith('.map') && part.match(f)) files.add(f);
         let raw = 0;
         let gzip = 0;

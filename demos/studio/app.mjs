@@ -1,4 +1,4 @@
-// The studio page: settings (form or URL query), the training worker, live
+// The studio page: settings (form or URL query), jobs in the SDK's worker pool, live
 // charts (uPlot), the student circuit as SVG, the confusion matrix, the
 // paired comparison, exports, and the dataset-distillation tab.
 //
@@ -19,37 +19,29 @@ window.addEventListener('error', (e) => fatal(`The studio failed: ${e.message}`)
 window.addEventListener('unhandledrejection', (e) => fatal(`The studio failed: ${e.reason?.message ?? e.reason}`));
 
 // ---------------------------------------------------------------------------
-// Worker (one dedicated module worker; see worker.mjs for the pool note)
+// Jobs run in a worker of the SDK's worker pool (one worker: the page stays free);
+// each job streams its progress on a BroadcastChannel of its own.
 
-const worker = new Worker(new URL('./worker.mjs', import.meta.url), { type: 'module', name: 'qdistill-studio' });
-const pending = new Map();
-let nextId = 1;
-worker.onmessage = (event) => {
-  const { id, type } = event.data;
-  const call = pending.get(id);
-  if (!call) return;
-  if (type === 'done') {
-    pending.delete(id);
-    call.resolve(event.data.value);
-  } else if (type === 'error') {
-    pending.delete(id);
-    const error = new Error(event.data.error.message);
-    error.name = event.data.error.name;
-    error.code = event.data.error.code;
-    call.reject(error);
-  } else call.onMessage?.(event.data);
-};
-worker.onerror = (e) => fatal(`The training worker failed to start: ${e.message || 'its script did not load'}`);
+const JOBS_URL = new URL('./jobs.mjs', import.meta.url).href;
+let pool = null;
+let current = null; // AbortController of the running job
 
-/** Runs a worker job; `onMessage` receives its progress messages. */
-function callWorker(kind, payload, onMessage, transfer = []) {
-  const id = nextId++;
-  return new Promise((resolve, reject) => {
-    pending.set(id, { resolve, reject, onMessage });
-    worker.postMessage({ id, kind, payload }, transfer);
-  });
+/** Runs a job of jobs.mjs in the pool; `onMessage` receives its progress messages. */
+async function callJob(name, payload, onMessage) {
+  pool ??= q.createWorkerPool({ workers: 1 });
+  const controller = new AbortController();
+  current = controller;
+  const channelName = `qdistill-studio-${name}-${Math.random().toString(36).slice(2)}`;
+  const channel = new BroadcastChannel(channelName);
+  channel.onmessage = (event) => onMessage?.(event.data);
+  try {
+    return await (await pool).call(JOBS_URL, name, [{ ...payload, channel: channelName }], { signal: controller.signal });
+  } finally {
+    channel.close();
+    if (current === controller) current = null;
+  }
 }
-const cancelWorker = () => worker.postMessage({ kind: 'cancel' });
+const cancelJob = () => current?.abort();
 
 // ---------------------------------------------------------------------------
 // Settings
@@ -150,7 +142,7 @@ async function acceptFile(file) {
   const bytes = new Uint8Array(await file.arrayBuffer());
   try {
     const s = settings();
-    const info = await callWorker('checkTeacher', { bytes, name: file.name, numClasses: s.classes.length });
+    const info = await callJob('checkTeacher', { bytes, name: file.name, numClasses: s.classes.length });
     dropped = { name: file.name, bytes };
     teacherStatus(`✓ ${file.name}: ${info.numClasses} classes, fits 28×28 images — ready`, 'ok');
   } catch (error) {
@@ -361,7 +353,7 @@ async function train() {
   const order = config.train.seeds.flatMap((seed) => config.arms.map((arm) => `${arm} ${seed}`));
   const firstSeed = config.train.seeds[0];
   status('loading data and teacher…');
-  const result = await callWorker('kd', { config, teacher: { name: teacher.name, bytes: teacher.bytes }, baseUrl: location.href }, (m) => {
+  const result = await callJob('kd', { config, teacher: { name: teacher.name, bytes: teacher.bytes }, baseUrl: location.href }, (m) => {
     if (m.type === 'message') status(m.message);
     else if (m.type === 'prepared') status(`teacher test accuracy ${pct(m.teacher?.testAccuracy)}; ${m.sizes.labelled} labelled, ${m.sizes.transfer} transfer, ${m.sizes.validation} validation, ${m.sizes.test} test images`);
     else if (m.type === 'progress') {
@@ -429,7 +421,7 @@ form.addEventListener('submit', (e) => {
   e.preventDefault();
   start();
 });
-$('stop').onclick = cancelWorker;
+$('stop').onclick = cancelJob;
 form.addEventListener('change', () => {
   try {
     drawStudent(settings());
@@ -491,7 +483,7 @@ $('dd-settings').addEventListener('submit', async (e) => {
   try {
     const s = settings();
     const normalization = { mean: [0.1307], std: [0.3081] };
-    const result = await callWorker('dd', {
+    const result = await callJob('dd', {
       dataset: s.task, classes: s.classes, model: f.model, imagesPerClass: Number(f.imagesPerClass), iterations: Number(f.iterations),
       batchSize: Number(f.batch), seed: s.seed, baseUrl: location.href,
     }, (m) => {
@@ -513,7 +505,7 @@ $('dd-settings').addEventListener('submit', async (e) => {
     $('dd-stop').disabled = true;
   }
 });
-$('dd-stop').onclick = cancelWorker;
+$('dd-stop').onclick = cancelJob;
 
 // ---------------------------------------------------------------------------
 

@@ -1,18 +1,11 @@
-// The studio's training worker: runs the SDK (the public entry only) off the
-// page's main thread. A dedicated module Web Worker with a small message
-// protocol: { id, kind, payload } in; { id, type: progress… | done | error } out.
-//
-// Switching to the SDK's worker pool (sdk/workers, once it is public) means
-// replacing `new Worker(…)` + `callWorker` in app.mjs by the pool's call of
-// the same three jobs; this file's jobs stay as they are.
-//
-// No top-level await before the message handler is installed (a browser
-// worker would lose the first messages): everything loads lazily in a job.
+// The studio's jobs, run in a worker of the SDK's worker pool
+// (`pool.call(jobsUrl, 'kd', [payload])`, see app.mjs), off the page's main
+// thread. Each job is an exported function `(payload, { signal })`; progress
+// goes to the page on the BroadcastChannel named in `payload.channel`.
 import * as q from 'qdistill';
 import { decodeSubset } from './subset-format.mjs';
 
 const datasets = new Map();
-let cancel = null;
 
 /** Fetches and decodes a compact subset (cached per dataset name). */
 function loadSubset(name, baseUrl) {
@@ -69,76 +62,88 @@ function throttled(post, ms = 100) {
   };
 }
 
-const jobs = {
-  /** Validates a dropped ONNX file against the task; replies with its signature. */
-  async checkTeacher({ bytes, name, numClasses }) {
-    const teacher = await loadTeacher(bytes, name, numClasses);
-    return { name: teacher.name, numClasses: teacher.numClasses };
-  },
+/** A job's progress channel to the page. */
+function channel(name) {
+  const bc = new BroadcastChannel(name);
+  return { post: (message) => bc.postMessage(message), close: () => bc.close() };
+}
 
-  /** Runs a KD experiment (KD and no-KD arms on paired seeds), streaming progress and epochs. */
-  async kd({ config, teacher, baseUrl }, post) {
-    const controller = new AbortController();
-    cancel = () => controller.abort();
-    const progress = throttled(post);
-    const epochsOf = new Map(); // run → its epochs (arms without the transfer set run more, shorter epochs)
-    const best = new Map(); // `${arm} ${seed}` → { checkpoint, confusion }
-    let testSplit = null;
-    const env = {
-      loadDataset: (name) => loadSubset(name, baseUrl),
-      async createTeacher(spec, data) {
-        if (spec.type !== 'onnx') throw new q.QDistillError('E_CONFIG', `studio: teacher type ${spec.type} is not offered in the page`);
-        return loadTeacher(teacher.bytes, teacher.name, data.train.numClasses);
-      },
-    };
-    const prepared = await q.prepareKDExperiment(config, env, {
-      signal: controller.signal,
-      onMessage: (message) => post({ type: 'message', message }),
-    });
-    testSplit = prepared.test;
-    post({ type: 'prepared', teacher: prepared.teacherScores, sizes: { labelled: prepared.labelled.y.length, transfer: prepared.transfer?.y.length ?? 0, validation: prepared.validation.y.length, test: prepared.test.y.length } });
-    const result = await q.runPreparedExperiment(prepared, env, {
-      signal: controller.signal,
-      onMessage: (message) => post({ type: 'message', message }),
-      onProgress: ({ run, seed, progress: p }) => {
-        epochsOf.set(run, p.epochs);
-        progress({ type: 'progress', run, seed, epoch: p.epoch, epochs: p.epochs, step: p.step, steps: p.stepsPerEpoch, loss: p.loss });
-      },
-      onEpoch: (run, seed, record, student, info) => {
-        post({ type: 'epoch', run, seed, record, epochs: epochsOf.get(run) });
-        if (info.best === record) {
-          const predicted = predict(student, testSplit.x, testSplit.y.length, testSplit.shape, prepared.studentInput);
-          best.set(`${run} ${seed}`, {
-            checkpoint: q.serializeHybridCheckpoint(student, { metadata: { epoch: record.epoch, validationAccuracy: record.validationAccuracy, run, seed } }),
-            confusion: confusion(predicted, testSplit.y, testSplit.numClasses),
-          });
-        }
-      },
-    });
-    const firstSeed = result.seeds[0];
-    const kdBest = best.get(`kd ${firstSeed}`);
-    return {
-      historyHash: q.historyHash(result),
-      teacher: result.teacher,
-      arms: Object.fromEntries(Object.entries(result.arms).map(([arm, s]) => [arm, {
-        test: s.test, validation: s.validation, epochs: s.epochs,
-        runs: s.runs.map((r) => ({ seed: r.seed, testAccuracy: r.testAccuracy, selectedEpoch: r.selectedEpoch, validationAccuracy: r.validationAccuracy })),
-      }])),
-      comparisons: result.comparisons,
-      pairedInit: result.pairedInit,
-      sizes: result.sizes,
-      seeds: result.seeds,
-      seconds: result.seconds,
-      classNames: testSplit.classNames,
-      confusion: { kd: kdBest?.confusion ?? null, baseline: best.get(`baseline ${firstSeed}`)?.confusion ?? null },
-      studentCheckpoint: kdBest?.checkpoint ?? null,
-    };
-  },
+/** Validates a dropped ONNX file against the task; returns its signature. */
+export async function checkTeacher({ bytes, name, numClasses }) {
+  const teacher = await loadTeacher(bytes, name, numClasses);
+  return { name: teacher.name, numClasses: teacher.numClasses };
+}
 
-  /** Dataset distillation with live images. */
-  async dd({ dataset, classes, model, imagesPerClass, iterations, batchSize, seed, baseUrl }, post) {
-    const controller = new AbortController();
-    cancel = () => controller.abort();
+/** Runs a KD experiment (KD and no-KD arms on paired seeds), streaming progress and epochs. */
+export async function kd({ config, teacher, baseUrl, channel: channelName }, { signal }) {
+  const { post, close } = channel(channelName);
+  try {
+    return await runKD(config, teacher, baseUrl, signal, post);
+  } finally {
+    close();
+  }
+}
+
+async function runKD(config, teacher, baseUrl, signal, post) {
+  const progress = throttled(post);
+  const epochsOf = new Map(); // run → its epochs (arms without the transfer set run more, shorter epochs)
+  const best = new Map(); // `${arm} ${seed}` → { checkpoint, confusion }
+  let testSplit = null;
+  const env = {
+    loadDataset: (name) => loadSubset(name, baseUrl),
+    async createTeacher(spec, data) {
+      if (spec.type !== 'onnx') throw new q.QDistillError('E_CONFIG', `studio: teacher type ${spec.type} is not offered in the page`);
+      return loadTeacher(teacher.bytes, teacher.name, data.train.numClasses);
+    },
+  };
+  const prepared = await q.prepareKDExperiment(config, env, {
+    signal,
+    onMessage: (message) => post({ type: 'message', message }),
+  });
+  testSplit = prepared.test;
+  post({ type: 'prepared', teacher: prepared.teacherScores, sizes: { labelled: prepared.labelled.y.length, transfer: prepared.transfer?.y.length ?? 0, validation: prepared.validation.y.length, test: prepared.test.y.length } });
+  const result = await q.runPreparedExperiment(prepared, env, {
+    signal,
+    onMessage: (message) => post({ type: 'message', message }),
+    onProgress: ({ run, seed, progress: p }) => {
+      epochsOf.set(run, p.epochs);
+      progress({ type: 'progress', run, seed, epoch: p.epoch, epochs: p.epochs, step: p.step, steps: p.stepsPerEpoch, loss: p.loss });
+    },
+    onEpoch: (run, seed, record, student, info) => {
+      post({ type: 'epoch', run, seed, record, epochs: epochsOf.get(run) });
+      if (info.best === record) {
+        const predicted = predict(student, testSplit.x, testSplit.y.length, testSplit.shape, prepared.studentInput);
+        best.set(`${run} ${seed}`, {
+          checkpoint: q.serializeHybridCheckpoint(student, { metadata: { epoch: record.epoch, validationAccuracy: record.validationAccuracy, run, seed } }),
+          confusion: confusion(predicted, testSplit.y, testSplit.numClasses),
+        });
+      }
+    },
+  });
+  const firstSeed = result.seeds[0];
+  const kdBest = best.get(`kd ${firstSeed}`);
+  return {
+    historyHash: q.historyHash(result),
+    teacher: result.teacher,
+    arms: Object.fromEntries(Object.entries(result.arms).map(([arm, s]) => [arm, {
+      test: s.test, validation: s.validation, epochs: s.epochs,
+      runs: s.runs.map((r) => ({ seed: r.seed, testAccuracy: r.testAccuracy, selectedEpoch: r.selectedEpoch, validationAccuracy: r.validationAccuracy })),
+    }])),
+    comparisons: result.comparisons,
+    pairedInit: result.pairedInit,
+    sizes: result.sizes,
+    seeds: result.seeds,
+    seconds: result.seconds,
+    classNames: testSplit.classNames,
+    confusion: { kd: kdBest?.confusion ?? null, baseline: best.get(`baseline ${firstSeed}`)?.confusion ?? null },
+    studentCheckpoint: kdBest?.checkpoint ?? null,
+  };
+}
+
+/** Dataset distillation with live images. */
+export async function dd({ dataset, classes, model, imagesPerClass, iterations, batchSize, seed, baseUrl, channel: channelName }, { signal }) {
+  const { post, close } = channel(channelName);
+  try {
     const progress = throttled(post, 150);
     const full = await loadSubset(dataset, baseUrl);
     const train = q.data.selectClasses(full.train, classes);
@@ -149,36 +154,12 @@ const jobs = {
       realData: train,
       imagesPerClass, steps: 1, epochs: 3, init: 'fixed',
       outerEpochs: epochs, maxIterations: iterations, batchSize, seed, evalEvery: 0,
-      signal: controller.signal,
+      signal,
       onProgress: (p) => progress({ type: 'dd-progress', iteration: p.iteration, iterations: p.iterations, outerLoss: p.outerLoss, images: p.images?.() ?? null }, p.iteration === p.iterations),
     });
     const evaluation = await q.evaluateDistilled(distilled, test);
     return { images: distilled.images, imageShape: distilled.imageShape, numClasses: distilled.numClasses, imagesPerClass: distilled.imagesPerClass, normalization: distilled.normalization, testAccuracy: evaluation.accuracy, validationAccuracy };
-  },
-};
-
-/** Errors cross as plain data that keeps name, code and message. */
-function serializeError(error) {
-  return { name: error?.name ?? 'Error', code: typeof error?.code === 'string' ? error.code : undefined, message: String(error?.message ?? error) };
-}
-
-self.onmessage = async (event) => {
-  const { id, kind, payload } = event.data;
-  if (kind === 'cancel') {
-    cancel?.();
-    return;
-  }
-  const post = (message) => self.postMessage({ id, ...message });
-  try {
-    const job = jobs[kind];
-    if (!job) throw new Error(`studio worker: unknown job ${kind}`);
-    const value = await job(payload, post);
-    const transfer = [];
-    if (value?.studentCheckpoint) transfer.push(value.studentCheckpoint.buffer);
-    self.postMessage({ id, type: 'done', value }, transfer);
-  } catch (error) {
-    self.postMessage({ id, type: 'error', error: serializeError(error) });
   } finally {
-    cancel = null;
+    close();
   }
-};
+}
