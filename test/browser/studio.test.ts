@@ -150,6 +150,16 @@ describeStudio(`web studio in Chromium${missing && !isCI() ? ` [skipped: ${missi
     problems.length = 0; // the rejected files were reported in the page, which is the point
   }, 120_000);
 
+  it('stops a run with the Stop button (the job is aborted in its worker)', async () => {
+    await open('?task=mnist&classes=0-5&seed=0&epochs=60&auto=1');
+    await page.waitForFunction(() => Number(document.querySelector<HTMLProgressElement>('[data-testid=progress]')?.value) > 0, undefined, { timeout: 120_000 });
+    await page.click('#stop');
+    const stopped = await result();
+    expect(stopped.error?.code).toBe('E_ABORTED');
+    expect(await page.isEnabled('[data-testid=train]')).toBe(true);
+    expect(problems).toEqual([]);
+  }, 180_000);
+
   it('distils a dataset in the second tab, drawing the images as they learn', async () => {
     await open('?task=mnist&classes=0-5&seed=0');
     await page.click('[data-tab=dd]');
