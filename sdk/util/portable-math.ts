@@ -106,6 +106,25 @@ function scalbn(x: number, n: number): number {
   return withHigh(x, (high(x) & 0x800fffff) | (k << 20)) * TWOM54;
 }
 
+let reducedHi = 0;
+let reducedLo = 0;
+/**
+ * x = k·ln 2 + (hi − lo) for |x| > ln2/2 (hx: |x|'s high word): returns k and
+ * leaves hi, lo in `reducedHi`, `reducedLo` (no allocation on the hot path).
+ */
+function reduceLn2(x: number, hx: number, negative: boolean): number {
+  if (hx < 0x3ff0a2b2) {
+    // |x| < 1.5·ln2: k = ±1
+    reducedHi = negative ? x + LN2_HI : x - LN2_HI;
+    reducedLo = negative ? -LN2_LO : LN2_LO;
+    return negative ? -1 : 1;
+  }
+  const k = Math.trunc(INV_LN2 * x + (negative ? -0.5 : 0.5));
+  reducedHi = x - k * LN2_HI;
+  reducedLo = k * LN2_LO;
+  return k;
+}
+
 /**
  * eˣ, bit-identical in every engine (fdlibm's algorithm, error < 1 ulp).
  *
@@ -133,15 +152,9 @@ export function exp(x: number): number {
   let k = 0;
   if (hx > 0x3fd62e42) {
     // |x| > ln2/2: x = k·ln2 + r, |r| <= ln2/2
-    if (hx < 0x3ff0a2b2) {
-      hi = negative ? x + LN2_HI : x - LN2_HI;
-      lo = negative ? -LN2_LO : LN2_LO;
-      k = negative ? -1 : 1;
-    } else {
-      k = Math.trunc(INV_LN2 * x + (negative ? -0.5 : 0.5));
-      hi = x - k * LN2_HI;
-      lo = k * LN2_LO;
-    }
+    k = reduceLn2(x, hx, negative);
+    hi = reducedHi;
+    lo = reducedLo;
     x = hi - lo;
   } else if (hx < 0x3e300000) {
     return 1 + x; // |x| < 2^-28
@@ -309,23 +322,9 @@ export function expm1(x: number): number {
   let k = 0;
   let c = 0;
   if (hx > 0x3fd62e42) {
-    let hi: number;
-    let lo: number;
-    if (hx < 0x3ff0a2b2) {
-      if (!negative) {
-        hi = x - LN2_HI;
-        lo = LN2_LO;
-        k = 1;
-      } else {
-        hi = x + LN2_HI;
-        lo = -LN2_LO;
-        k = -1;
-      }
-    } else {
-      k = Math.trunc(INV_LN2 * x + (negative ? -0.5 : 0.5));
-      hi = x - k * LN2_HI;
-      lo = k * LN2_LO;
-    }
+    k = reduceLn2(x, hx, negative);
+    const hi = reducedHi;
+    const lo = reducedLo;
     x = hi - lo;
     c = hi - x - lo;
   } else if (hx < 0x3c900000) {
