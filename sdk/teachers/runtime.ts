@@ -36,7 +36,14 @@ export interface OnnxRuntimeOptions {
    * (COOP/COEP headers in browsers) and was measured slower on 2 cores.
    */
   numThreads?: number;
-  /** Where the browser fetches `ort-wasm-*.wasm` (a URL prefix); Node finds it in node_modules. */
+  /**
+   * Where the browser fetches `ort-wasm-simd-threaded.wasm` (a URL prefix).
+   * Not needed with qdistill's browser bundle (`dist/browser/`), which
+   * emits that file next to the chunk that loads it, nor in Node (which
+   * finds it in node_modules). Set it when your own bundler does not copy
+   * the file, e.g. `'/static/ort/'` after copying it from
+   * `node_modules/onnxruntime-web/dist/`.
+   */
   wasmPaths?: string;
   /** onnxruntime's log level (default `error`: no warnings on the console). */
   logLevel?: 'verbose' | 'info' | 'warning' | 'error' | 'fatal';
@@ -63,7 +70,7 @@ function apply(ort: OrtModule): void {
  * @throws E_INVALID_ARGUMENT for a thread count that is not a positive integer
  * @example
  * ```ts
- * configureOnnxRuntime({ wasmPaths: '/static/ort/' }); // browser: serve the .wasm files yourself
+ * configureOnnxRuntime({ wasmPaths: '/static/ort/' }); // only if your bundler did not emit ort-wasm-simd-threaded.wasm
  * ```
  */
 export function configureOnnxRuntime(options: OnnxRuntimeOptions): void {
