@@ -27,6 +27,14 @@ export type ParallelArrayType = 'f64' | 'f32' | 'i32';
 /** What a task writes: one typed array per name. */
 export type ParallelOutputs = Record<string, ParallelArray>;
 
+/** One output of a task. */
+export interface ParallelOutputSpec {
+  readonly type: ParallelArrayType;
+  readonly length: number;
+  /** Where the caller wants the values (same type and length). */
+  readonly into?: ParallelArray;
+}
+
 /**
  * One piece of work for one worker.
  *
@@ -45,8 +53,12 @@ export interface ParallelTask {
   readonly meta?: unknown;
   /** Arrays the handler reads (copied into the worker through shared memory). */
   readonly inputs: Readonly<Record<string, ParallelArray>>;
-  /** Arrays the handler writes: type and length of each. */
-  readonly outputs: Readonly<Record<string, { readonly type: ParallelArrayType; readonly length: number }>>;
+  /**
+   * Arrays the handler writes: type and length of each, and optionally
+   * `into`, where the caller wants it (the runner copies it there straight
+   * from shared memory and returns that array; no other copy is made).
+   */
+  readonly outputs: Readonly<Record<string, ParallelOutputSpec>>;
   /**
    * State the worker must hold before running the task (e.g. a QNN layer's
    * config): sent once per worker and key, then found by key in

@@ -66,13 +66,15 @@ function splitFor(build: string, macs: number, batch: number, minChunks = 1): { 
 }
 
 const f32 = (length: number) => ({ type: 'f32' as const, length });
+/** An output the runner writes straight into `data[from, to)` (no copy made here). */
+const into = (data: TypedData, from: number, to: number) => ({ type: 'f32' as const, length: to - from, into: data.subarray(from, to) as Float32Array });
 
 /** Runs tasks on the workers; a task whose worker died runs here, through its handler, unsplit. */
 function run(runner: ParallelRunner, tasks: ParallelTask[], kernels: NNKernels): ParallelOutputs[] {
   const handlers = nnTaskHandlers(kernels);
   return runner.runSync(tasks, (task) => {
     const outputs: ParallelOutputs = {};
-    for (const [name, spec] of Object.entries(task.outputs)) outputs[name] = new Float32Array(spec.length);
+    for (const [name, spec] of Object.entries(task.outputs)) outputs[name] = spec.into ?? new Float32Array(spec.length);
     unsplit(() => handlers[task.kind]!({ meta: task.meta, inputs: task.inputs, outputs }, undefined as never));
     return outputs;
   });
@@ -85,16 +87,6 @@ function addRows(into: TypedData, parts: readonly Float32Array[]): void {
     for (let row = 0; row < part.length; row += width) {
       for (let j = 0; j < width; j++) into[j]! += part[row + j]!;
     }
-  }
-}
-
-/** Copies the `name` output of every task into `into`, in task order. */
-function gather(results: readonly ParallelOutputs[], name: string, into: TypedData): void {
-  let offset = 0;
-  for (const r of results) {
-    const part = r[name]!;
-    into.set(part, offset);
-    offset += part.length;
   }
 }
 
@@ -121,9 +113,9 @@ export function splitConv2dForward(kernels: NNKernels, build: string, g: ConvGeo
     kind: CONV_FORWARD,
     meta: { geometry: { ...g, batch: b - a }, hasBias: bias !== null, dx: false, dw: false, db: false } satisfies ConvMeta,
     inputs: { x: x.subarray(a * xPer, b * xPer) as Float32Array, w: w as Float32Array, ...(bias ? { bias: bias as Float32Array } : {}) },
-    outputs: { y: f32((b - a) * yPer) },
+    outputs: { y: into(y, a * yPer, b * yPer) },
   }));
-  gather(run(split.runner, tasks, kernels), 'y', y);
+  run(split.runner, tasks, kernels);
   return true;
 }
 
@@ -153,14 +145,13 @@ export function splitConv2dBackward(
         ...(dx ? { dx: dx.subarray(a * xPer, b * xPer) as Float32Array } : {}),
       },
       outputs: {
-        ...(dx ? { dx: f32(n * xPer) } : {}),
+        ...(dx ? { dx: into(dx, a * xPer, b * xPer) } : {}),
         ...(dw ? { dwTerms: f32(n * w.length) } : {}),
         ...(db ? { dbTerms: f32(n * g.filters) } : {}),
       },
     };
   });
   const results = run(split.runner, tasks, kernels);
-  if (dx) gather(results, 'dx', dx);
   if (dw) addRows(dw, results.map((r) => r.dwTerms as Float32Array));
   if (db) addRows(db, results.map((r) => r.dbTerms as Float32Array));
   return true;
@@ -185,9 +176,9 @@ export function splitLinearForward(
     kind: LINEAR_FORWARD,
     meta: { rows: b - a, inF, outF, hasBias: bias !== null, dw: false, db: false } satisfies LinearMeta,
     inputs: { x: x.subarray(a * inF, b * inF) as Float32Array, w: w as Float32Array, ...(bias ? { bias: bias as Float32Array } : {}) },
-    outputs: { y: f32((b - a) * outF) },
+    outputs: { y: into(y, a * outF, b * outF) },
   }));
-  gather(run(split.runner, tasks, kernels), 'y', y);
+  run(split.runner, tasks, kernels);
   return true;
 }
 
@@ -206,18 +197,15 @@ export function splitLinearBackward(
     kind: LINEAR_BACKWARD_WEIGHTS,
     meta: { rows, inF, outF, hasBias: false, dw: dw !== null, db: db !== null } satisfies LinearMeta,
     inputs: { x: x as Float32Array, g: g as Float32Array, ...(dw ? { dw: dw as Float32Array } : {}), ...(db ? { db: db as Float32Array } : {}) },
-    outputs: { ...(dw ? { dw: f32(dw.length) } : {}), ...(db ? { db: f32(db.length) } : {}) },
+    outputs: { ...(dw ? { dw: into(dw, 0, dw.length) } : {}), ...(db ? { db: into(db, 0, db.length) } : {}) },
   };
   const inputs = splitRanges(rows, split.chunks - 1).map(([a, b]): ParallelTask => ({
     kind: LINEAR_BACKWARD_INPUTS,
     meta: { rows: b - a, inF, outF, hasBias: false, dw: false, db: false } satisfies LinearMeta,
     inputs: { g: g.subarray(a * outF, b * outF) as Float32Array, w: w as Float32Array, dx: dx.subarray(a * inF, b * inF) as Float32Array },
-    outputs: { dx: f32((b - a) * inF) },
+    outputs: { dx: into(dx, a * inF, b * inF) },
   }));
-  const results = run(split.runner, [weights, ...inputs], kernels);
-  if (dw) dw.set(results[0]!.dw!);
-  if (db) db.set(results[0]!.db!);
-  gather(results.slice(1), 'dx', dx);
+  run(split.runner, [weights, ...inputs], kernels);
   return true;
 }
 

@@ -39,6 +39,23 @@ export interface ShotState {
   readonly spectra: ReadonlyMap<number, readonly [number, number]>;
 }
 
+/** Where a pass writes its per-sample results instead of fresh arrays (a worker writes straight into shared memory). */
+export interface PassOutputs {
+  /** Forward outputs, batch × numOutputs. */
+  outputs?: Float64Array;
+  /** ∂L/∂inputs, batch × numInputs. */
+  inputs?: Float64Array;
+  /** Every sample's slot gradients, batch × numSlots (with `sampleGrads`). */
+  sampleGrads?: Float64Array;
+}
+
+/** A copy of `view` into `into` (which it returns), or a fresh copy. */
+function copyOut(view: Float64Array, into: Float64Array | undefined): Float64Array {
+  if (!into) return view.slice();
+  into.set(view);
+  return into;
+}
+
 /** Raw gradients of a backward pass, before observable parameters are mapped. */
 export interface RawGradients {
   /** ∂L/∂weights, summed over the batch. */
@@ -92,7 +109,7 @@ export class LayerEngine {
    * keeps the final states for {@link adjoint}. With `shots`, the outputs are
    * estimates drawn in the engine; the generator's next state is returned.
    */
-  forward(x: Float64Array, batch: number, params: PassParams, keepStates: boolean, shots?: ShotState): { outputs: Float64Array; rngState?: number[] } {
+  forward(x: Float64Array, batch: number, params: PassParams, keepStates: boolean, shots?: ShotState, into?: PassOutputs): { outputs: Float64Array; rngState?: number[] } {
     const k = this.kernel;
     const inPtr = this.writePass(x, params);
     const wPtr = this.buffers.get('weights')!.ptr;
@@ -100,7 +117,7 @@ export class LayerEngine {
     const statesPtr = keepStates ? this.buffer('states', batch * this.keptStatesPerSample * (16 << this.numQubits)) : 0;
     const rngPtr = shots ? this.writeShots(shots) : 0;
     k.run('QNNLayer.forward', (ex) => ex.qnnForward(this.descPtr, batch, wPtr, inPtr, outPtr, statesPtr, shots?.shots ?? 0, rngPtr));
-    const outputs = k.f64(outPtr, batch * this.numOutputs).slice();
+    const outputs = copyOut(k.f64(outPtr, batch * this.numOutputs), into?.outputs);
     return shots ? { outputs, rngState: Array.from(k.u32(rngPtr, 4)) } : { outputs };
   }
 
@@ -109,15 +126,15 @@ export class LayerEngine {
    * states if kept, else recomputed). With `sampleGrads`, also every
    * sample's slot gradients (for a worker that computed part of a batch).
    */
-  adjoint(x: Float64Array, batch: number, params: PassParams, upstream: Float64Array, statesKept: boolean, sampleGrads = false): RawGradients {
+  adjoint(x: Float64Array, batch: number, params: PassParams, upstream: Float64Array, statesKept: boolean, sampleGrads = false, into?: PassOutputs): RawGradients {
     const k = this.kernel;
     const { inPtr, wPtr, gPtr, grads } = this.backwardPass(x, batch, params, upstream);
     const statesPtr = statesKept ? this.buffers.get('states')!.ptr : 0;
-    return this.withSampleGradients(batch, sampleGrads, () => {
+    return this.withSampleGradients(batch, sampleGrads, into, () => {
       k.run('QNNLayer.backward', (ex) =>
         ex.qnnBackward(this.descPtr, batch, wPtr, inPtr, gPtr, statesPtr, grads.weights, grads.inputs, grads.matrices),
       );
-      return this.readGradients(batch, grads);
+      return this.readGradients(batch, grads, into);
     });
   }
 
@@ -129,6 +146,7 @@ export class LayerEngine {
   paramShift(
     x: Float64Array, batch: number, params: PassParams, upstream: Float64Array, rules: Float64Array, prepStep: number | undefined, shots?: ShotState,
     sampleGrads = false,
+    into?: PassOutputs,
   ): RawGradients & { rngState?: number[] } {
     const k = this.kernel;
     const { inPtr, wPtr, gPtr, grads } = this.backwardPass(x, batch, params, upstream);
@@ -137,11 +155,11 @@ export class LayerEngine {
     this.workStates();
     const columns = prepStep !== undefined ? this.columns() : 0;
     const rngPtr = shots ? this.writeShots(shots) : 0;
-    const out = this.withSampleGradients(batch, sampleGrads, () => {
+    const out = this.withSampleGradients(batch, sampleGrads, into, () => {
       k.run('QNNLayer.backward (parameter-shift)', (ex) =>
         ex.qnnParamShift(this.descPtr, batch, wPtr, inPtr, gPtr, rulesPtr, grads.weights, grads.inputs, grads.matrices, prepStep ?? 0, columns, shots?.shots ?? 0, rngPtr),
       );
-      return this.readGradients(batch, grads);
+      return this.readGradients(batch, grads, into);
     });
     return shots ? { ...out, rngState: Array.from(k.u32(rngPtr, 4)) } : out;
   }
@@ -230,11 +248,11 @@ export class LayerEngine {
     return { weights, inputs, matrices };
   }
 
-  private readGradients(batch: number, grads: { weights: number; inputs: number; matrices: number }): RawGradients {
+  private readGradients(batch: number, grads: { weights: number; inputs: number; matrices: number }, into?: PassOutputs): RawGradients {
     const k = this.kernel;
     return {
       weights: k.f64(grads.weights, this.numWeights).slice(),
-      inputs: k.f64(grads.inputs, batch * this.numInputs).slice(),
+      inputs: copyOut(k.f64(grads.inputs, batch * this.numInputs), into?.inputs),
       matrices: grads.matrices ? k.f64(grads.matrices, this.matricesLength).slice() : new Float64Array(0),
     };
   }
@@ -243,7 +261,7 @@ export class LayerEngine {
    * Runs a backward pass with (or without) the engine keeping every
    * sample's slot gradients (Desc.SAMPLE_GRADS, switched off again after).
    */
-  private withSampleGradients(batch: number, on: boolean, pass: () => RawGradients): RawGradients {
+  private withSampleGradients(batch: number, on: boolean, into: PassOutputs | undefined, pass: () => RawGradients): RawGradients {
     if (!on) return pass();
     const k = this.kernel;
     const length = batch * this.numSlots;
@@ -251,7 +269,7 @@ export class LayerEngine {
     k.f64(this.descPtr, Desc.WIDTH)[Desc.SAMPLE_GRADS] = ptr;
     try {
       const raw = pass();
-      return { ...raw, sampleGrads: k.f64(ptr, length).slice() };
+      return { ...raw, sampleGrads: copyOut(k.f64(ptr, length), into?.sampleGrads) };
     } finally {
       if (!k.retired) k.f64(this.descPtr, Desc.WIDTH)[Desc.SAMPLE_GRADS] = 0;
     }

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import type { ParallelArray, ParallelOutputs, ParallelTask, TaskHandler, WorkerContext } from '../kernel/parallel.js';
+import type { ParallelArray, ParallelTask, TaskHandler, WorkerContext } from '../kernel/parallel.js';
 import type { PassParams } from './layer-engine.js';
 import type { QNNLayerConfig } from './qnn-config.js';
 import type { SlotSource, Tape } from './tape.js';
@@ -109,24 +109,28 @@ interface BackwardMeta {
 }
 
 /**
- * The forward tasks of a batch split at `ranges` (sample ranges).
+ * The forward tasks of a batch split at `ranges` (sample ranges), each
+ * writing its outputs into its rows of `y`.
  */
-export function forwardTasks(ctx: LayerTaskContext, x: Float64Array, ranges: ReadonlyArray<readonly [number, number]>, params: PassParams, token: number, keep: boolean): ParallelTask[] {
+export function forwardTasks(
+  ctx: LayerTaskContext, x: Float64Array, ranges: ReadonlyArray<readonly [number, number]>, params: PassParams, token: number, keep: boolean, y: Float64Array,
+): ParallelTask[] {
   return ranges.map(([a, b]) => ({
     kind: QNN_FORWARD,
     state: { key: ctx.key, value: ctx.config },
     meta: { key: ctx.key, start: a, batch: b - a, token, keep } satisfies ForwardMeta,
     inputs: { x: x.subarray(a * ctx.numInputs, b * ctx.numInputs), weights: params.weights, matrices: params.matrices },
-    outputs: { y: { type: 'f64', length: (b - a) * ctx.numOutputs } },
+    outputs: { y: { type: 'f64', length: (b - a) * ctx.numOutputs, into: y.subarray(a * ctx.numOutputs, b * ctx.numOutputs) } },
   }));
 }
 
 /**
- * The backward tasks of a batch split at `ranges`: each returns its samples'
- * input gradients and slot gradients.
+ * The backward tasks of a batch split at `ranges`: each writes its samples'
+ * input gradients and slot gradients into their rows of `into`.
  */
 export function backwardTasks(
   ctx: LayerTaskContext, x: Float64Array, g: Float64Array, ranges: ReadonlyArray<readonly [number, number]>, params: PassParams, token: number,
+  into: { inputs: Float64Array; sampleGrads: Float64Array },
 ): ParallelTask[] {
   return ranges.map(([a, b]) => ({
     kind: QNN_BACKWARD,
@@ -139,22 +143,10 @@ export function backwardTasks(
       matrices: params.matrices,
     },
     outputs: {
-      inputs: { type: 'f64', length: (b - a) * ctx.numInputs },
-      sampleGrads: { type: 'f64', length: (b - a) * ctx.numSlots },
+      inputs: { type: 'f64', length: (b - a) * ctx.numInputs, into: into.inputs.subarray(a * ctx.numInputs, b * ctx.numInputs) },
+      sampleGrads: { type: 'f64', length: (b - a) * ctx.numSlots, into: into.sampleGrads.subarray(a * ctx.numSlots, b * ctx.numSlots) },
     },
   }));
-}
-
-/** Concatenates the `name` output of every task, in task order. */
-export function concatOutputs(results: readonly ParallelOutputs[], name: string, length: number): Float64Array {
-  const out = new Float64Array(length);
-  let offset = 0;
-  for (const r of results) {
-    const part = r[name]!;
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
 
 /**
@@ -163,9 +155,12 @@ export function concatOutputs(results: readonly ParallelOutputs[], name: string,
  * backward bookkeeping. {@link QNNLayer} implements it.
  */
 export interface ChunkRunner {
-  forwardChunk(x: Float64Array, batch: number, params: PassParams, keepStates: boolean): Float64Array;
-  /** Backward of a chunk: its input gradients and every sample's slot gradients. */
-  backwardChunk(x: Float64Array, batch: number, params: PassParams, g: Float64Array, statesKept: boolean): { inputs: Float64Array; sampleGrads: Float64Array };
+  /** Forward of a chunk, its outputs written into `into`. */
+  forwardChunk(x: Float64Array, batch: number, params: PassParams, keepStates: boolean, into: Float64Array): Float64Array;
+  /** Backward of a chunk: its input gradients and every sample's slot gradients, written into `into`. */
+  backwardChunk(
+    x: Float64Array, batch: number, params: PassParams, g: Float64Array, statesKept: boolean, into: { inputs: Float64Array; sampleGrads: Float64Array },
+  ): { inputs: Float64Array; sampleGrads: Float64Array };
   /** Whether a forward of `batch` samples can keep its states. */
   canKeepStates(batch: number): boolean;
   dispose(): void;
@@ -202,7 +197,7 @@ export function qnnTaskHandlers(build: (config: QNNLayerConfig, context: WorkerC
       const params = { weights: asF64(inputs.weights), matrices: asF64(inputs.matrices) };
       const keep = m.keep && r.layer.canKeepStates(m.batch);
       r.kept = null;
-      outputs.y!.set(r.layer.forwardChunk(asF64(inputs.x), m.batch, params, keep));
+      r.layer.forwardChunk(asF64(inputs.x), m.batch, params, keep, asF64(outputs.y));
       if (keep) r.kept = { token: m.token, start: m.start, batch: m.batch };
     },
     [QNN_BACKWARD]: ({ meta, inputs, outputs }, context) => {
@@ -212,10 +207,8 @@ export function qnnTaskHandlers(build: (config: QNNLayerConfig, context: WorkerC
       // The states of this very chunk of this very forward, if this worker ran it and kept them; else the pass recomputes them (same bits).
       const k = r.kept;
       const statesKept = k !== null && k.token === m.token && k.start === m.start && k.batch === m.batch;
-      const grads = r.layer.backwardChunk(asF64(inputs.x), m.batch, params, asF64(inputs.g), statesKept);
+      r.layer.backwardChunk(asF64(inputs.x), m.batch, params, asF64(inputs.g), statesKept, { inputs: asF64(outputs.inputs), sampleGrads: asF64(outputs.sampleGrads) });
       r.kept = null;
-      outputs.inputs!.set(grads.inputs);
-      outputs.sampleGrads!.set(grads.sampleGrads);
     },
   };
 }

@@ -13,7 +13,7 @@ import { amplitudeExtras, buildLayerCircuit, encoderInputs } from './ansatz.js';
 import { adjointGradients, buildShiftRules, finiteDiffGradients, paramShiftGradients, toGradients, type GradientContext } from './gradients.js';
 import { LayerEngine, type PassParams, type RawGradients, type ShotState } from './layer-engine.js';
 import {
-  backwardTasks, concatOutputs, estimatePassMs, forwardTasks, sumSlotGradients, type LayerTaskContext, type QNNPass,
+  backwardTasks, estimatePassMs, forwardTasks, sumSlotGradients, type LayerTaskContext, type QNNPass,
 } from './layer-parallel.js';
 import {
   DEFAULT_FINITE_DIFF_STEP, initWeights, validateConfig, type DiffMethod, type QNNGradients, type QNNLayerConfig,
@@ -81,6 +81,8 @@ export class QNNLayer {
   private readonly parallel: ParallelRunner | false | undefined;
   /** What every pool task of this layer carries (created on first use). */
   private taskContext: LayerTaskContext | undefined;
+  /** Scratch for the per-sample slot gradients of a split backward (reused: fresh memory is slow to fault in). */
+  private sampleGradRows = new Float64Array(0);
   /**
    * Whether the next adjoint forward keeps its states for a backward: true
    * at first and after every backward, false once a forward's result went
@@ -189,12 +191,13 @@ export class QNNLayer {
       const keep = this.diffMethod === 'adjoint' && this.backwardExpected;
       const params = this.passParams();
       const ranges = splitRanges(batch, pool.chunks);
-      const results = pool.runner.runSync(forwardTasks(this.tasks(), x, ranges, params, token, keep), (task) => ({
-        y: this.forwardChunk(task.inputs.x as Float64Array, chunkBatch(task), params, false),
+      const y = new Float64Array(batch * this.numOutputs);
+      pool.runner.runSync(forwardTasks(this.tasks(), x, ranges, params, token, keep, y), (task) => ({
+        y: this.forwardChunk(task.inputs.x as Float64Array, chunkBatch(task), params, false, task.outputs.y!.into as Float64Array),
       }));
       this.cache = { inputs: x, batch, params: this.getParams(), statesKept: false, used: false, token };
       this.forwards++;
-      return concatOutputs(results, 'y', batch * this.numOutputs);
+      return y;
     }
     const keepStates = this.diffMethod === 'adjoint' && this.backwardExpected && this.engine.canKeepStates(batch);
     const shots = this.shotState();
@@ -239,14 +242,16 @@ export class QNNLayer {
     if (pool) {
       const params = this.passParams();
       const ranges = splitRanges(cache.batch, pool.chunks);
-      const results = pool.runner.runSync(backwardTasks(this.tasks(), cache.inputs, g, ranges, params, cache.token), (task) =>
-        this.backwardChunk(task.inputs.x as Float64Array, chunkBatch(task), params, task.inputs.g as Float64Array, false),
+      const slotRows = cache.batch * this.tape.slots.length;
+      if (this.sampleGradRows.length < slotRows) this.sampleGradRows = new Float64Array(slotRows);
+      const into = { inputs: new Float64Array(cache.batch * this.numInputs), sampleGrads: this.sampleGradRows.subarray(0, slotRows) };
+      pool.runner.runSync(backwardTasks(this.tasks(), cache.inputs, g, ranges, params, cache.token, into), (task) =>
+        this.backwardChunk(task.inputs.x as Float64Array, chunkBatch(task), params, task.inputs.g as Float64Array, false, {
+          inputs: task.outputs.inputs!.into as Float64Array,
+          sampleGrads: task.outputs.sampleGrads!.into as Float64Array,
+        }),
       );
-      const raw: RawGradients = {
-        weights: sumSlotGradients(this.tape.slots, this.numWeights, results.map((r) => r.sampleGrads as Float64Array)),
-        inputs: concatOutputs(results, 'inputs', cache.batch * this.numInputs),
-        matrices: new Float64Array(0),
-      };
+      const raw: RawGradients = { weights: sumSlotGradients(this.tape.slots, this.numWeights, [into.sampleGrads]), inputs: into.inputs, matrices: new Float64Array(0) };
       return toGradients(context, raw);
     }
     switch (this.diffMethod) {
@@ -298,8 +303,8 @@ export class QNNLayer {
    *
    * @internal
    */
-  forwardChunk(x: Float64Array, batch: number, params: PassParams, keepStates: boolean): Float64Array {
-    return this.engine.forward(x, batch, params, keepStates).outputs;
+  forwardChunk(x: Float64Array, batch: number, params: PassParams, keepStates: boolean, into?: Float64Array): Float64Array {
+    return this.engine.forward(x, batch, params, keepStates, undefined, into ? { outputs: into } : undefined).outputs;
   }
 
   /**
@@ -308,12 +313,14 @@ export class QNNLayer {
    *
    * @internal
    */
-  backwardChunk(x: Float64Array, batch: number, params: PassParams, g: Float64Array, statesKept: boolean): { inputs: Float64Array; sampleGrads: Float64Array } {
+  backwardChunk(
+    x: Float64Array, batch: number, params: PassParams, g: Float64Array, statesKept: boolean, into?: { inputs: Float64Array; sampleGrads: Float64Array },
+  ): { inputs: Float64Array; sampleGrads: Float64Array } {
     let raw: RawGradients;
-    if (this.diffMethod === 'adjoint') raw = this.engine.adjoint(x, batch, params, g, statesKept, true);
+    if (this.diffMethod === 'adjoint') raw = this.engine.adjoint(x, batch, params, g, statesKept, true, into);
     else if (this.diffMethod === 'parameter-shift') {
       const step = this.config.finiteDiffStep ?? DEFAULT_FINITE_DIFF_STEP;
-      raw = this.engine.paramShift(x, batch, params, g, this.rules, this.tape.prep ? step : undefined, undefined, true);
+      raw = this.engine.paramShift(x, batch, params, g, this.rules, this.tape.prep ? step : undefined, undefined, true, into);
     } else throw new QDistillError('E_UNSUPPORTED', `QNNLayer: a ${this.diffMethod} backward pass is not split over workers`);
     return { inputs: raw.inputs, sampleGrads: raw.sampleGrads! };
   }

@@ -195,7 +195,7 @@ export class WorkerPool implements ParallelRunner {
     const control = this.control;
     if (!control) return tasks.map(local);
     const results: Array<ParallelOutputs | undefined> = new Array(tasks.length);
-    const posted: Array<{ index: number; slot: Slot; outputs: ArraySlot[] }> = [];
+    const posted: Array<{ index: number; slot: Slot; outputs: ArraySlot[]; task: ParallelTask }> = [];
     const here: number[] = [];
     // The first error in task order is thrown, but only once every posted task finished (no worker is left busy).
     let failure: { index: number; error: unknown } | null = null;
@@ -205,7 +205,13 @@ export class WorkerPool implements ParallelRunner {
     const runHere = (index: number): void => {
       this.stats.localTasks++;
       try {
-        results[index] = local(tasks[index]!);
+        const task = tasks[index]!;
+        const out = local(task);
+        for (const [name, spec] of Object.entries(task.outputs)) {
+          if (spec.into && out[name] !== spec.into) spec.into.set(out[name] as ArrayLike<number> & ParallelArray);
+          if (spec.into) out[name] = spec.into;
+        }
+        results[index] = out;
       } catch (error) {
         fail(index, error);
       }
@@ -218,7 +224,7 @@ export class WorkerPool implements ParallelRunner {
         return;
       }
       try {
-        posted.push({ index: i, slot, outputs: this.post(slot, task) });
+        posted.push({ index: i, slot, outputs: this.post(slot, task), task });
       } catch (error) {
         Atomics.store(control, slot.index * CONTROL_STRIDE + STATUS, Status.IDLE);
         fail(i, error);
@@ -226,11 +232,16 @@ export class WorkerPool implements ParallelRunner {
     });
     // The share of dead workers, on this thread while the others run.
     for (const i of here) runHere(i);
-    for (const { index, slot, outputs } of posted) {
+    for (const { index, slot, outputs, task } of posted) {
       const status = this.wait(slot);
       if (status === Status.DONE) {
         const out: ParallelOutputs = {};
-        for (const o of outputs) out[o.name] = arrayAt(slot.data!, o).slice();
+        for (const o of outputs) {
+          const into = task.outputs[o.name]!.into;
+          const view = arrayAt(slot.data!, o);
+          if (into) into.set(view as ArrayLike<number> & ParallelArray);
+          out[o.name] = into ?? view.slice();
+        }
         results[index] = out;
         this.stats.workerTasks++;
       } else if (status === Status.ERROR) {
