@@ -9,16 +9,17 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { teachersDir } from '../helpers/fixtures.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumMissingReason, isCI, REPO_ROOT } from './harness.js';
 // @ts-expect-error — plain ES module without types
 import { startDemoServer } from '../../scripts/serve-demo.mjs';
 
-const TEACHERS_DIR = resolve(REPO_ROOT, process.env.QDISTILL_TEACHERS_DIR ?? join('..', 'shared', 'teachers'));
+const TEACHERS_DIR = teachersDir();
 const SHOTS = join(REPO_ROOT, 'test-results');
 /** The bar of the studio's default run (web-mnist-0-5, seed 0, 5 epochs): measured 79.2 % KD, 76.0 % no KD, 94.3 % teacher; chance is 16.7 %. */
 const KD_BAR = 0.7;

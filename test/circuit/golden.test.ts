@@ -1,5 +1,5 @@
 // Golden tests: every case of every fixture file generated with PennyLane
-// (QDISTILL_GOLDEN_DIR, default ../shared/golden from the repository root).
+// (test/fixtures/golden, or QDISTILL_GOLDEN_DIR from the repository root).
 // The harness in test/helpers/golden.ts dispatches on each case's fields, so a
 // new case with a known schema is covered with no change here, and a case it
 // does not understand fails with the fields it could not place.

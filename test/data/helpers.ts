@@ -3,29 +3,10 @@
  * of a Pauli sum built independently of the SDK (Kronecker products of the
  * 2×2 Pauli matrices), and error assertions.
  */
-import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ErrorCode, QDistillError } from '../../sdk/errors.js';
 import { expectQDistillErrorValue, rejectionOf, thrownBy } from '../helpers/errors.js';
 
-/** The repository root. */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-/** `$QDISTILL_GOLDEN_DIR` (relative paths from the repo root) or `../shared/golden`. */
-export function goldenDir(): string {
-  const configured = process.env.QDISTILL_GOLDEN_DIR;
-  const dir = configured ? (isAbsolute(configured) ? configured : resolve(REPO_ROOT, configured)) : resolve(REPO_ROOT, '..', 'shared', 'golden');
-  if (!existsSync(dir)) throw new Error(`golden fixtures: directory ${dir} does not exist (set QDISTILL_GOLDEN_DIR)`);
-  return dir;
-}
-
-/** `../shared/teachers` beside the repository. */
-export function teachersDir(): string {
-  const dir = resolve(REPO_ROOT, '..', 'shared', 'teachers');
-  if (!existsSync(dir)) throw new Error(`teacher models: directory ${dir} does not exist`);
-  return dir;
-}
+export { goldenDir, REPO_ROOT, teachersDir } from '../helpers/fixtures.js';
 
 /** Asserts that `fn` throws a QDistillError with `code` whose message matches every pattern. */
 export function expectError(fn: () => unknown, code: string, ...patterns: RegExp[]): void {

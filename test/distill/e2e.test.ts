@@ -3,8 +3,7 @@
 // 0–5; the quantum autoencoder on ZXZ ground states; a QNN→QNN experiment
 // through the config runner.
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { firstPerClass, Pipeline } from '../../sdk/data/index.js';
 import { loadMnist } from '../../sdk/data/node/index.js';
@@ -17,16 +16,16 @@ import { nodeExperimentEnvironment } from '../../sdk/distill/node/environment.js
 import { init } from '../../sdk/nn/index.js';
 import { createHybridModel } from '../../sdk/qnn/hybrid.js';
 import { OnnxTeacher } from '../../sdk/teachers/index.js';
+import { teachersDir as teachersDirectory } from '../helpers/fixtures.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const teachersDir = resolve(root, process.env.QDISTILL_TEACHERS_DIR ?? '../shared/teachers');
+const teachersDir = teachersDirectory();
 
 beforeAll(async () => {
   await init();
 });
 
 describe('knowledge distillation on MNIST 0–5', () => {
-  it('distils the shared ONNX LeNet into a 6-qubit quantum student that beats chance by a wide margin', async () => {
+  it('distils the PyTorch-exported ONNX LeNet into a 6-qubit quantum student that beats chance by a wide margin', async () => {
     const file = join(teachersDir, 'lenet-mnist-c6.onnx');
     expect(existsSync(file), `${file} (set QDISTILL_TEACHERS_DIR)`).toBe(true);
     const { train, test } = await loadMnist({ classes: [0, 1, 2, 3, 4, 5] });

@@ -1,7 +1,7 @@
 /**
- * Golden fixtures generated with PennyLane (`../shared/golden`, or the
- * directory in `QDISTILL_GOLDEN_DIR`, resolved from the repository root) and
- * the generic harness that checks them.
+ * Golden fixtures generated with PennyLane (`test/fixtures/golden`, or the
+ * directory in `QDISTILL_GOLDEN_DIR`, resolved from the repository root:
+ * test/helpers/fixtures.ts) and the generic harness that checks them.
  *
  * The harness dispatches on a case's FIELDS (`op`, `inputs.measurement`,
  * `inputs.observable.type`, `template`, …), never on its name, so a new case
@@ -12,9 +12,8 @@
  * Fields that belong to another suite are consumed explicitly by
  * {@link Fields.defer} with the reason.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect } from 'vitest';
 import { Circuit } from '../../sdk/circuit/circuit.js';
 import { getGate } from '../../sdk/circuit/gates.js';
@@ -26,20 +25,10 @@ import {
 } from '../../sdk/circuit/templates.js';
 import type { Simulator, StateVector } from '../../sdk/qnn/simulator.js';
 import { expvalOf, fullMatrixOf, pauliWordObservable, probsOf, varianceOf, type LocalObservable } from './reference-measure.js';
+import { goldenDir } from './fixtures.js';
 import { expectArrayClose, expectClose, expectComplexClose, tolerance } from './tolerance.js';
 
-/** The repository root (two levels above this file). */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-/** The fixture directory: `$QDISTILL_GOLDEN_DIR` (relative paths from the repo root) or `../shared/golden`. */
-export function goldenDir(): string {
-  const configured = process.env.QDISTILL_GOLDEN_DIR;
-  const dir = configured ? (isAbsolute(configured) ? configured : resolve(REPO_ROOT, configured)) : resolve(REPO_ROOT, '..', 'shared', 'golden');
-  if (!existsSync(dir)) {
-    throw new Error(`golden fixtures: directory ${dir} does not exist (set QDISTILL_GOLDEN_DIR or provide ../shared/golden beside the repository)`);
-  }
-  return dir;
-}
+export { goldenDir, REPO_ROOT } from './fixtures.js';
 
 /** One fixture case as stored. */
 export interface GoldenCase {
@@ -531,6 +520,28 @@ export function classifyCase(raw: GoldenCase, where: string): CaseKind {
       ? `${where}: no handler for a case with fields ${shape} (known kinds: ${CASE_KINDS.map((k) => k.kind).join(', ')})`
       : `${where}: ambiguous case, fields ${shape} match kinds ${kinds.map((k) => k.kind).join(' and ')}`,
   );
+}
+
+/**
+ * Every case of every fixture file that the harness classifies as `kind`
+ * (`template`, `measurement`, …), with its file: the suites that check one
+ * kind in more depth (gradients, readouts) run on whatever files hold it.
+ * Cases no handler claims are left to test/circuit/golden.test.ts, which fails them.
+ */
+export function casesOfKind(kind: string, dir = goldenDir()): Array<{ file: string; raw: GoldenCase }> {
+  const out: Array<{ file: string; raw: GoldenCase }> = [];
+  for (const { file, cases } of loadGoldenFiles(dir)) {
+    for (const raw of cases) {
+      let found: string | undefined;
+      try {
+        found = classifyCase(raw, file).kind;
+      } catch {
+        found = undefined;
+      }
+      if (found === kind) out.push({ file, raw });
+    }
+  }
+  return out;
 }
 
 /** Checks one case; throws (fails the test) on any mismatch or any field it does not understand. */

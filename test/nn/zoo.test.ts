@@ -1,14 +1,14 @@
-// The classical model zoo: structures, parameter counts (against the shared
-// teachers' manifest where one exists) and JSON-config validation.
+// The classical model zoo: structures, parameter counts (against the ONNX
+// teachers' manifest: test/fixtures/teachers or QDISTILL_TEACHERS_DIR) and
+// JSON-config validation.
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createModel, init, noGrad, normalizeModelConfig, Sequential, zeros, type Module } from '../../sdk/nn/index.js';
+import { teachersDir } from '../helpers/fixtures.js';
 import { expectError } from './helpers.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const manifest = JSON.parse(readFileSync(join(ROOT, '..', 'shared', 'teachers', 'manifest.json'), 'utf8')) as {
+const manifest = JSON.parse(readFileSync(join(teachersDir(), 'manifest.json'), 'utf8')) as {
   models: Array<{ name: string; architecture: string; num_classes: number; parameters: number; architecture_detail: string }>;
 };
 
@@ -54,13 +54,19 @@ describe('model zoo', () => {
     expect(m.numParameters()).toBe(61706);
   });
 
-  it('lenet5 matches every shared LeNet teacher: parameter count from the manifest and the same layer sequence', () => {
+  it('every teacher of the manifest has the parameter count of its zoo architecture (lenet → lenet5, alexnet-fc128 → alexnet-mini)', () => {
+    const zooArch = (architecture: string): 'lenet5' | 'alexnet-mini' => {
+      if (architecture === 'lenet') return 'lenet5';
+      if (architecture === 'alexnet-fc128') return 'alexnet-mini';
+      throw new Error(`manifest: no zoo architecture known for ${JSON.stringify(architecture)}`);
+    };
+    expect(manifest.models.length).toBeGreaterThan(0);
+    for (const t of manifest.models) expect(createModel({ arch: zooArch(t.architecture), numClasses: t.num_classes }).numParameters(), t.name).toBe(t.parameters);
+  });
+
+  it('lenet5 is the LeNet teachers\' layer sequence', () => {
     const teachers = manifest.models.filter((t) => t.architecture === 'lenet');
     expect(teachers.length).toBeGreaterThan(0);
-    for (const t of teachers) {
-      const m = createModel({ arch: 'lenet5', numClasses: t.num_classes });
-      expect(m.numParameters(), t.name).toBe(t.parameters);
-    }
     expect(teachers[0]!.architecture_detail).toContain('conv1 6@5x5 pad2 -> tanh -> avgpool2 -> conv2 16@5x5 -> tanh -> avgpool2 -> flatten 400 -> fc120 -> tanh -> fc84 -> tanh -> fc C');
     const m = createModel({ arch: 'lenet5', numClasses: 6 });
     expect(m.layers.map((l) => l.label)).toEqual([
@@ -69,13 +75,10 @@ describe('model zoo', () => {
     ]);
   });
 
-  it('alexnet-mini matches the alexnet-fc128 teachers (manifest parameter counts, flatten 18816, dropout placement)', () => {
-    const teachers = manifest.models.filter((t) => t.architecture.startsWith('alexnet'));
-    expect(teachers.length).toBeGreaterThan(0);
-    for (const t of teachers.slice(0, 2)) {
-      const m = createModel({ arch: 'alexnet-mini', numClasses: t.num_classes });
-      expect(m.numParameters(), t.name).toBe(t.parameters);
-    }
+  it('alexnet-mini is the alexnet-fc128 teachers\' network (their parameter counts, flatten 18816, dropout placement)', () => {
+    // ../shared/teachers/manifest.json: alexnet-fc128-*-c6 3,201,222 and -c8 3,201,480 parameters.
+    expect(createModel({ arch: 'alexnet-mini', numClasses: 6 }).numParameters()).toBe(3201222);
+    expect(createModel({ arch: 'alexnet-mini', numClasses: 8 }).numParameters()).toBe(3201480);
     const m = createModel({ arch: 'alexnet-mini', numClasses: 6 });
     expect(m.layers.map((l) => l.label)).toEqual([
       'Conv2d(1→64, 3×3, padding 1)', 'ReLU', 'MaxPool2d(2)', 'Conv2d(64→192, 3×3, padding 1)', 'ReLU', 'MaxPool2d(2)',

@@ -1,4 +1,5 @@
-// Golden gradients: every case of templates.json (PennyLane 0.38.1) is rebuilt
+// Golden gradients: every template case of every golden file (templates.json,
+// PennyLane 0.38.1) is rebuilt
 // as a QNNLayer from its FIELDS — the `template` parts and their option
 // fields, and `f_definition` for the readouts — never from its name. The layer
 // measures the terms of f (⟨Z_i⟩ for every wire, then the Hermitian if f has
@@ -7,19 +8,20 @@
 // diffMethod. Fields that belong to the engine suite (states, decomposition)
 // are deferred by name with the reason; any other unread field, an unknown
 // template part or an unknown f_definition fails the case.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RowsMatrix } from '../../sdk/circuit/circuit.js';
 import type { Kernel } from '../../sdk/kernel/kernel.js';
 import type { AnsatzConfig, EncoderConfig } from '../../sdk/qnn/ansatz.js';
 import { QNNLayer, type DiffMethod, type MeasurementConfig } from '../../sdk/qnn/qnn-layer.js';
-import { Fields, flattenNested, goldenDir, type GoldenCase } from '../helpers/golden.js';
+import { Fields, flattenNested, casesOfKind, type GoldenCase } from '../helpers/golden.js';
 import { expectArrayClose, expectClose } from '../helpers/tolerance.js';
 import { DIFF_METHODS, dot, expectGradClose, gradientTolerance, testKernel } from './qnn-helpers.js';
 
-const FILE = 'templates.json';
-const cases: GoldenCase[] = (JSON.parse(readFileSync(join(goldenDir(), FILE), 'utf8')) as { cases: GoldenCase[] }).cases;
+/** Every template case of every golden file (templates.json today). */
+const entries = casesOfKind('template');
+const cases: GoldenCase[] = entries.map((e) => e.raw);
+const fileOf = new Map(entries.map((e) => [e.raw, e.file] as const));
+const FILE = [...new Set(entries.map((e) => e.file))].join(', ') || 'no template case';
 
 /** Value tolerance: PennyLane default.qubit vs this engine (both exact float64). */
 const VALUE_TOL = 1e-8;
@@ -47,7 +49,7 @@ const EMBEDDINGS = ['AmplitudeEmbedding', 'AngleEmbedding'] as const;
 const LAYERS = ['StronglyEntanglingLayers', 'BasicEntanglerLayers'] as const;
 
 function readCase(raw: GoldenCase): { fields: Fields; spec: GoldenLayerCase } {
-  const c = new Fields(raw as unknown as Record<string, unknown>, `${FILE}:${raw.name}`);
+  const c = new Fields(raw as unknown as Record<string, unknown>, `${fileOf.get(raw) ?? FILE}:${raw.name}`);
   c.get('name');
   c.opt('seed'); // provenance
   c.defer(/^decomposition$/, 'checked by the engine golden suite (test/helpers/golden.ts)');

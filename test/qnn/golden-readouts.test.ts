@@ -1,13 +1,11 @@
-// The layer's readouts on PennyLane's golden values: every case of
-// observables.json (whatever its number of wires) is fed to a StateInput
+// The layer's readouts on PennyLane's golden values: every measurement case of
+// every golden file (observables.json; whatever its number of wires) is fed to a StateInput
 // layer as its input state and measured by the readout the case names —
 // Pauli words (Z-pairs through the expvalZZ readout), Hermitian matrices,
 // probabilities on any list of wires — with gradients of every method
 // against this suite's central differences. Plus probability readouts on 10
 // and 12 wires (no fixture has them yet) against the simulator and the
 // plain-TS reference engine.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Circuit } from '../../sdk/circuit/circuit.js';
 import { referenceRun } from '../../sdk/circuit/reference.js';
@@ -15,7 +13,7 @@ import { stronglyEntanglingLayers } from '../../sdk/circuit/templates.js';
 import type { Kernel } from '../../sdk/kernel/kernel.js';
 import { QNNLayer, type MeasurementConfig, type QNNLayerConfig } from '../../sdk/qnn/qnn-layer.js';
 import { createSimulator } from '../../sdk/qnn/simulator.js';
-import { Fields, goldenDir, type GoldenCase } from '../helpers/golden.js';
+import { Fields, casesOfKind, type GoldenCase } from '../helpers/golden.js';
 import { Random } from '../helpers/random.js';
 import { expectArrayClose, tolerance } from '../helpers/tolerance.js';
 import { checkAllMethods, randomArray, testKernel } from './qnn-helpers.js';
@@ -26,8 +24,11 @@ beforeAll(async () => {
 });
 afterAll(() => expect(kernel.retired).toBe(false));
 
-const FILE = 'observables.json';
-const cases = (JSON.parse(readFileSync(join(goldenDir(), FILE), 'utf8')) as { cases: GoldenCase[] }).cases;
+/** Every measurement case of every golden file (observables.json today). */
+const entries = casesOfKind('measurement');
+const cases: GoldenCase[] = entries.map((e) => e.raw);
+const fileOf = new Map(entries.map((e) => [e.raw, e.file] as const));
+const FILE = [...new Set(entries.map((e) => e.file))].join(', ') || 'no measurement case';
 const VALUE_TOL = 1e-10;
 
 /** A Pauli word "Z1 Z3" as two Z wires, or undefined. */
@@ -45,7 +46,7 @@ interface ReadoutCase {
 
 /** The readout a case asks for, from its fields; undefined for measurements a layer has no readout for (var). */
 function readCase(raw: GoldenCase): ReadoutCase | undefined {
-  const c = new Fields(raw as unknown as Record<string, unknown>, `${FILE}:${raw.name}`);
+  const c = new Fields(raw as unknown as Record<string, unknown>, `${fileOf.get(raw) ?? FILE}:${raw.name}`);
   c.get('name');
   const n = c.get<number>('n_wires');
   const inputs = c.child('inputs');

@@ -1,6 +1,6 @@
 // EnsembleTeacher: averaging probabilities (at a temperature) or logits,
 // with weights, checked against a manual computation — on deterministic
-// model teachers and on two real ONNX teachers of the shared directory.
+// model teachers and on the real ONNX teachers of MNIST 0–5 in the teachers directory.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnsembleTeacher, ModelTeacher, OnnxTeacher, teacherProbabilities, type Teacher } from '../../sdk/teachers/index.js';
@@ -123,32 +123,34 @@ describe('EnsembleTeacher on deterministic teachers', () => {
   });
 });
 
-describe('EnsembleTeacher on the shared ONNX teachers', () => {
-  let lenet: Teacher;
-  let alexnet: Teacher;
+// Every teacher of the manifest trained on MNIST 0–5: in test/fixtures/teachers the LeNet and its
+// fixed-batch-1 export; in ../shared/teachers (npm test's second pass) the LeNet and the AlexNet.
+const mnist6 = (await readManifest()).models.filter((m) => m.dataset === 'mnist' && m.num_classes === 6);
+
+describe(`EnsembleTeacher on the ONNX teachers of MNIST 0–5 (${mnist6.map((m) => m.name).join(', ')})`, () => {
+  let members: Teacher[] = [];
   let images: Float32Array;
+  const weights = mnist6.map((_, i) => 2 * i + 1);
 
   beforeAll(async () => {
-    lenet = await OnnxTeacher.load(join(TEACHERS_DIR, 'lenet-mnist-c6.onnx'));
-    alexnet = await OnnxTeacher.load(join(TEACHERS_DIR, 'alexnet-fc128-mnist-c6.onnx'));
-    const entry = (await readManifest()).models.find((m) => m.file === 'lenet-mnist-c6.onnx')!;
-    images = await referenceImages(entry);
+    members = await Promise.all(mnist6.map((m) => OnnxTeacher.load(join(TEACHERS_DIR, m.file))));
+    images = await referenceImages(mnist6[0]!);
   });
 
   afterAll(async () => {
-    await lenet?.dispose();
-    await alexnet?.dispose();
+    await Promise.all(members.map((m) => m.dispose()));
   });
 
-  it('LeNet + AlexNet (MNIST 0–5), probabilities at T = 4 with weights 1:3, and logits: as computed by hand', async () => {
-    const parts = [await lenet.predict(images, 8), await alexnet.predict(images, 8)];
+  it(`probabilities at T = 4 with weights ${weights.join(':')}, and logits: as computed by hand`, async () => {
+    expect(mnist6.length, 'the manifest has at least two MNIST 0–5 teachers').toBeGreaterThanOrEqual(2);
+    const parts = await Promise.all(members.map((m) => m.predict(images, 8)));
     for (const [combine, T] of [
       ['probabilities', 4],
       ['logits', 1],
     ] as const) {
-      const ensemble = new EnsembleTeacher([lenet, alexnet], { combine, temperature: T, weights: [1, 3] });
+      const ensemble = new EnsembleTeacher(members, { combine, temperature: T, weights });
       expect(ensemble.numClasses).toBe(6);
-      const expected = manualEnsemble(parts, 6, combine, T, [1, 3]);
+      const expected = manualEnsemble(parts, 6, combine, T, weights);
       expect(maxAbsDiff(await ensemble.predict(images, 8), expected.logits)).toBeLessThan(1e-5);
     }
   });

@@ -1,4 +1,5 @@
-// Shared helpers of the teacher tests: the shared teachers' manifest, the
+// Shared helpers of the teacher tests: the teachers' manifest (test/fixtures/teachers,
+// or QDISTILL_TEACHERS_DIR: test/helpers/fixtures.ts), the
 // reference images rebuilt from the npm packages' JSON, typed-error asserts.
 //
 // The reference images are given by class and RAW index into the npm JSON
@@ -10,17 +11,17 @@
 // loadMnist / loadFashionMnist's canonical test split.
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import { expect } from 'vitest';
 import { parseFashionClassJson, parseMnistClassJson, type ClassImages } from '../../sdk/data/canonical.js';
 import type { ErrorCode, QDistillError } from '../../sdk/errors.js';
 import { expectQDistillErrorValue, rejectionOf, thrownBy } from '../helpers/errors.js';
+import { teachersDir } from '../helpers/fixtures.js';
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export { REPO_ROOT } from '../helpers/fixtures.js';
 
-/** The shared teachers' directory: `QDISTILL_TEACHERS_DIR`, else `../shared/teachers` from the repo root. */
-export const TEACHERS_DIR = resolve(REPO_ROOT, process.env.QDISTILL_TEACHERS_DIR ?? join('..', 'shared', 'teachers'));
+/** The ONNX teachers' directory: `QDISTILL_TEACHERS_DIR`, else `test/fixtures/teachers` (test/helpers/fixtures.ts). */
+export const TEACHERS_DIR = teachersDir();
 
 export interface ManifestEntry {
   name: string;
@@ -33,6 +34,8 @@ export interface ManifestEntry {
   input: { name: string; shape: Array<string | number>; normalization?: string };
   output: { name: string; shape: Array<string | number> };
   opset: number;
+  /** False for an export with a fixed batch size (the first input dimension is then a number). */
+  dynamic_batch?: boolean;
   test_images?: number;
   test_correct?: number;
   test_accuracy?: number;

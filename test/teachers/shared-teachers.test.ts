@@ -1,7 +1,10 @@
-// Every teacher of the shared teachers directory ("ONNX we did not write",
-// exported by PyTorch) loads through OnnxTeacher and reproduces its
-// reference logits. Generic over manifest.json: a new entry is tested with
-// no code change. QDISTILL_TEACHERS_DIR points at another directory.
+// Every teacher of the teachers directory ("ONNX we did not write", exported
+// by PyTorch: test/fixtures/teachers, or QDISTILL_TEACHERS_DIR, which
+// npm test also sets to ../shared/teachers when it exists) loads through
+// OnnxTeacher and reproduces its reference logits. Generic over
+// manifest.json: a new entry is tested with no code change, whatever its
+// batch axis — dynamic (`dynamic_axes`) or fixed, as torch.onnx.export writes
+// by default (lenet-mnist-c6-batch1.onnx in the fixtures).
 //
 // Also checked: the manifest's input/output names and class count, the
 // reference input sum, the reference images against sdk/data's canonical
@@ -50,11 +53,15 @@ describe.each(manifest.models.map((m) => [m.name, m] as [string, ManifestEntry])
     await teacher?.dispose();
   });
 
-  it('loads with the manifest input/output names, a dynamic batch axis and its class count', () => {
+  it('loads with the manifest input/output names, its batch axis (dynamic, or fixed as exported) and its class count', () => {
     expect(teacher.input.name).toBe(entry.input.name);
     expect(teacher.output.name).toBe(entry.output.name);
     expect(teacher.input.dims?.slice(1)).toEqual(entry.input.shape.slice(1));
-    expect(teacher.fixedBatch).toBeNull();
+    // A symbolic batch dimension ("batch") is dynamic; a number is the export's fixed batch.
+    const batch = entry.input.shape[0];
+    expect(teacher.fixedBatch).toBe(typeof batch === 'number' ? batch : null);
+    if (entry.dynamic_batch !== undefined) expect(teacher.fixedBatch === null).toBe(entry.dynamic_batch);
+    expect(teacher.chunkSize).toBe(teacher.fixedBatch ?? teacher.chunkSize);
     expect(teacher.numClasses).toBe(entry.num_classes);
     expect(teacher.byteLength).toBe(entry.bytes);
   });
