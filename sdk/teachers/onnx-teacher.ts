@@ -138,7 +138,9 @@ function fromMetadata(meta: readonly Ort.InferenceSession.ValueMetadata[] | unde
   return {
     name,
     type: m.type,
-    dims: m.shape.map((d): ModelDim => (typeof d === 'string' ? d : isFixedDim(d) ? d : null)),
+    // An unnamed dynamic axis (no dim_value, no dim_param) comes back as -1 read as uint32 (4294967295):
+    // no model has a fixed axis of 2^31 or more, so such a size is "unknown", like -1.
+    dims: m.shape.map((d): ModelDim => (typeof d === 'string' ? d : isFixedDim(d) && d < 2 ** 31 ? d : null)),
   };
 }
 

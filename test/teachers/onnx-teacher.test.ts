@@ -174,6 +174,21 @@ describe('model signatures', () => {
     await dynamic.dispose();
   });
 
+  it('an unnamed dynamic batch axis (no dim_value, no dim_param: onnxruntime-web reports 4294967295) is dynamic, not a batch of 2^32 − 1', async () => {
+    const bytes = await edited((g) => {
+      g.input![0]!.type!.tensorType!.shape!.dim![0] = {};
+      g.output![0]!.type!.tensorType!.shape!.dim![0] = {};
+    });
+    const unnamed = await OnnxTeacher.load(bytes, { name: 'unnamed-batch' });
+    const dynamic = await OnnxTeacher.load(exported);
+    expect(unnamed.fixedBatch).toBeNull();
+    expect(unnamed.input.dims).toEqual([null, 1, 28, 28]);
+    const x = random(5 * 784, 4);
+    expect(maxAbsDiff(await unnamed.predict(x, 5), await dynamic.predict(x, 5))).toBe(0);
+    await unnamed.dispose();
+    await dynamic.dispose();
+  });
+
   it('several outputs: the logits output must be named; a wrong name lists the outputs', async () => {
     const bytes = await edited((g) => {
       const flatten = g.node!.find((n) => n.opType === 'Flatten')!;
