@@ -71,11 +71,13 @@ function on<T>(pools: Pools, where: Where, body: () => T): T {
  * Fastest ms per call of `fn` at each place, over `rounds` interleaved rounds
  * of at least `minMs` each; also checks the results agree bit for bit.
  */
-function compare(pools: Pools, fn: () => string, options: { rounds?: number; minMs?: number; places?: Where[] } = {}): { ms: Record<Where, number>; load: number } {
+function compare(pools: Pools, fn: () => string, options: { rounds?: number; minMs?: number; places?: Where[] } = {}): { ms: Record<Where, number>; cpu: Record<Where, number>; load: number } {
   const places = options.places ?? ['thread', '1w', '2w'];
   const rounds = options.rounds ?? 5;
   const minMs = options.minMs ?? 300;
   const best: Record<Where, number> = { thread: Infinity, '1w': Infinity, '2w': Infinity };
+  // CPU ms per call summed over every thread of this process (the pool's workers included): what the split costs, whatever the load.
+  const cpu: Record<Where, number> = { thread: Infinity, '1w': Infinity, '2w': Infinity };
   const hashes = new Map<Where, string>();
   for (const where of places) hashes.set(where, on(pools, where, fn)); // warm-up, and the bits
   const reference = hashes.get(places[0]!)!;
@@ -87,16 +89,19 @@ function compare(pools: Pools, fn: () => string, options: { rounds?: number; min
     for (const where of places) {
       on(pools, where, () => {
         const t0 = performance.now();
+        const c0 = process.cpuUsage();
         let calls = 0;
         while (calls < 2 || performance.now() - t0 < minMs) {
           fn();
           calls++;
         }
+        const c = process.cpuUsage(c0);
         best[where] = Math.min(best[where], (performance.now() - t0) / calls);
+        cpu[where] = Math.min(cpu[where], (c.user + c.system) / 1000 / calls);
       });
     }
   }
-  return { ms: best, load: probe() };
+  return { ms: best, cpu, load: probe() };
 }
 
 function qnnConfig(numQubits: number, layers: number, diffMethod: DiffMethod): QNNLayerConfig {
@@ -134,16 +139,21 @@ async function qnnSection(kernel: Kernel, pools: Pools): Promise<Record<string, 
   const out: Record<string, number> = {};
   for (const w of workloads) {
     const job = qnnJob(kernel, w.config, w.samples, w.backward);
-    const { ms, load } = compare(pools, job.fn);
+    const { ms, cpu, load } = compare(pools, job.fn);
     job.layer.dispose();
     const rate = (where: Where): number => (w.samples * 1000) / ms[where];
-    rows.push([w.name, fmt(rate('thread')), fmt(rate('1w')), fmt(rate('2w')), `${(ms['1w'] / ms['2w']).toFixed(2)}×`, `${(ms.thread / ms['2w']).toFixed(2)}×`, load.toFixed(2)]);
+    rows.push([
+      w.name, fmt(rate('thread')), fmt(rate('1w')), fmt(rate('2w')), `${(ms['1w'] / ms['2w']).toFixed(2)}×`, `${(ms.thread / ms['2w']).toFixed(2)}×`,
+      `${(cpu['2w'] / cpu.thread).toFixed(2)}×`, load.toFixed(2),
+    ]);
     out[`${w.key}_samples_per_s_2w`] = round(rate('2w'));
     out[`${w.key}_samples_per_s_1w`] = round(rate('1w'));
     out[`${w.key}_pool_speedup`] = round(ms['1w'] / ms['2w']);
+    out[`${w.key}_pool_cpu_ratio`] = round(cpu['2w'] / cpu.thread);
   }
   console.log(`\n## workers — QNN batches split over a pool (release engine; load average ${loadavg()[0]!.toFixed(2)})`);
-  console.log(table(['workload', 'thread /s', '1 worker /s', '2 workers /s', '2w / 1w', '2w / thread', 'other load'], rows));
+  console.log(table(['workload', 'thread /s', '1 worker /s', '2 workers /s', '2w / 1w', '2w / thread', 'CPU 2w / thread', 'other load'], rows));
+  console.log('CPU 2w / thread: CPU time per call over all threads, 2 workers vs the calling thread — the cost of splitting, whatever the load; with 2 free cores the speedup is about 2 / that.');
   return out;
 }
 
@@ -163,13 +173,16 @@ function lenetSection(pools: Pools): Record<string, number> {
     optimizer.step();
     return hash;
   };
-  const { ms, load } = compare(pools, step, { minMs: 400 });
+  const { ms, cpu, load } = compare(pools, step, { minMs: 400 });
   const rate = (where: Where): number => (64 * 1000) / ms[where];
   console.log(`\n## workers — LeNet (paper 000) training steps (forward, backward, Adam) at batch 64, conv2d and Linear split (load average ${loadavg()[0]!.toFixed(2)})`);
-  console.log(table(['', 'thread', '1 worker', '2 workers', '2w / 1w', '2w / thread', 'other load'], [
-    ['images/s', fmt(rate('thread')), fmt(rate('1w')), fmt(rate('2w')), `${(ms['1w'] / ms['2w']).toFixed(2)}×`, `${(ms.thread / ms['2w']).toFixed(2)}×`, load.toFixed(2)],
+  console.log(table(['', 'thread', '1 worker', '2 workers', '2w / 1w', '2w / thread', 'CPU 2w / thread', 'other load'], [
+    ['images/s', fmt(rate('thread')), fmt(rate('1w')), fmt(rate('2w')), `${(ms['1w'] / ms['2w']).toFixed(2)}×`, `${(ms.thread / ms['2w']).toFixed(2)}×`, `${(cpu['2w'] / cpu.thread).toFixed(2)}×`, load.toFixed(2)],
   ]));
-  return { lenet_train_images_per_s_2w: round(rate('2w')), lenet_train_images_per_s_1w: round(rate('1w')), lenet_pool_speedup: round(ms['1w'] / ms['2w']) };
+  return {
+    lenet_train_images_per_s_2w: round(rate('2w')), lenet_train_images_per_s_1w: round(rate('1w')), lenet_pool_speedup: round(ms['1w'] / ms['2w']),
+    lenet_pool_cpu_ratio: round(cpu['2w'] / cpu.thread),
+  };
 }
 
 function crossoverSection(kernel: Kernel, pools: Pools): Record<string, number> {

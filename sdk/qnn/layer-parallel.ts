@@ -62,16 +62,14 @@ export function estimatePassMs(tape: Tape, batch: number, pass: QNNPass): number
 export function sumSlotGradients(slots: readonly SlotSource[], numWeights: number, parts: readonly Float64Array[]): Float64Array {
   const out = new Float64Array(numWeights);
   const numSlots = slots.length;
-  const weightSlots: number[] = [];
-  slots.forEach((s, i) => {
-    if (s.kind === 'weight') weightSlots.push(i);
-  });
+  // The weight slots in slot order, as flat arrays (the loop below runs batch × slots times).
+  const weightSlots = slots.flatMap((s, i) => (s.kind === 'weight' ? [i] : []));
+  const at = Int32Array.from(weightSlots);
+  const index = Int32Array.from(weightSlots, (i) => (slots[i] as Extract<SlotSource, { kind: 'weight' }>).index);
+  const scale = Float64Array.from(weightSlots, (i) => (slots[i] as Extract<SlotSource, { kind: 'weight' }>).scale);
   for (const part of parts) {
     for (let row = 0; row < part.length; row += numSlots) {
-      for (const s of weightSlots) {
-        const slot = slots[s] as Extract<SlotSource, { kind: 'weight' }>;
-        out[slot.index]! += slot.scale * part[row + s]!;
-      }
+      for (let k = 0; k < at.length; k++) out[index[k]!]! += scale[k]! * part[row + at[k]!]!;
     }
   }
   return out;
