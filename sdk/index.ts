@@ -28,6 +28,8 @@ export {
   createHybridModel, HybridModel, QuantumLeNet, Student003, QNNClassifier,
   type HybridModelConfig, type QuantumLeNetConfig, type Student003Config, type QNNClassifierConfig, type OutputScaleConfig,
 } from './qnn/hybrid.js';
+export { hybridModelSchema, validateHybridModelConfig } from './qnn/hybrid-schema.js';
+export { LIMITS } from './util/schema.js';
 export * as nn from './nn/index.js';
 export * as optim from './nn/optim/index.js';
 export * as data from './data/index.js';
@@ -43,6 +45,7 @@ export {
   validateKDConfig, experimentArms, kdExperimentSchema, ARMS,
   type KDExperimentConfig, type DatasetSpec, type ImageDatasetSpec, type ZxzDatasetSpec, type TeacherSpec, type CompressSpec, type ProtocolSpec, type ArmName,
 } from './distill/config.js';
+export { configJsonSchema, CONFIG_KINDS, type ConfigKind } from './distill/config-schema.js';
 export { applyProtocol } from './distill/protocols.js';
 export { carveSplits, type SplitSpec, type SplitIndices } from './distill/splits.js';
 export { meanStd, pairedComparison, type PairedComparison } from './distill/stats.js';
@@ -68,7 +71,7 @@ export {
 } from './distill/dataset.js';
 export { serializeDistilled, parseDistilled, distilledImageGrid, DISTILLED_FORMAT, type PixelImage, type ImageGridOptions } from './distill/dataset-file.js';
 export {
-  validateDDConfig, runDDExperiment, summarize, pairedDifference,
+  validateDDConfig, ddExperimentSchema, runDDExperiment, summarize, pairedDifference,
   type DDExperimentConfig, type DDDatasetSpec, type DDSettings, type DDEnvironment, type DDSeedResult, type DDExperimentResult,
   type Summary, type PairedDifference, type RunDDOptions,
 } from './distill/dataset-experiment.js';

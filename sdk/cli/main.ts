@@ -13,10 +13,11 @@ import type { Command } from './args.js';
 import { ddCommand } from './dd.js';
 import { kdCommand } from './kd.js';
 import { presetsCommand } from './presets-command.js';
+import { schemaCommand } from './schema-command.js';
 import { teacherCommand } from './teacher.js';
 
 /** Every command, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [kdCommand, ddCommand, teacherCommand, presetsCommand];
+export const COMMANDS: readonly Command[] = [kdCommand, ddCommand, teacherCommand, presetsCommand, schemaCommand];
 
 function mainHelp(): string {
   return `qdistill — knowledge and dataset distillation into quantum neural networks

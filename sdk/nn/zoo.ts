@@ -15,7 +15,9 @@
  *
  * @packageDocumentation
  */
-import { QDistillError } from '../errors.js';
+import { z } from 'zod';
+import { QDistillError, unreachable } from '../errors.js';
+import { LIMITS, oneOf, parseConfig, positiveInt, seedValue, strictObject, tagged } from '../util/schema.js';
 import { Random } from '../util/random.js';
 import {
   AvgPool2d,
@@ -94,31 +96,45 @@ export type ModelConfig = LeNet003Config | LeNet000Config | LeNet5Config | AlexN
  */
 export const ARCHITECTURES = ['lenet-003', 'lenet-000', 'lenet5', 'alexnet-mini', 'mlp'] as const;
 
-const ALLOWED_KEYS: Record<ModelConfig['arch'], readonly string[]> = {
-  'lenet-003': ['arch', 'numClasses', 'seed', 'dtype', 'inChannels', 'imageSize'],
-  'lenet-000': ['arch', 'numClasses', 'seed', 'dtype', 'inChannels', 'imageSize'],
-  lenet5: ['arch', 'numClasses', 'seed', 'dtype', 'inChannels', 'imageSize'],
-  'alexnet-mini': ['arch', 'numClasses', 'seed', 'dtype', 'inChannels', 'imageSize', 'fcWidths', 'dropout'],
-  mlp: ['arch', 'numClasses', 'seed', 'dtype', 'inputSize', 'hiddenSizes', 'activation', 'dropout'],
+const convFields = {
+  numClasses: positiveInt(LIMITS.classes).describe('output classes (logits)'),
+  seed: seedValue().optional().describe('seed of the initial weights and dropout masks (default 0)'),
+  dtype: z.enum(['float32', 'float64']).optional().describe('parameter dtype (default float32)'),
+  inChannels: positiveInt(LIMITS.small).optional().describe('image channels (default 1)'),
+  imageSize: positiveInt(LIMITS.imageSide).optional().describe('square image side (default 28)'),
 };
+const probability = z.number().min(0).lt(1);
 
-function configError(message: string): QDistillError {
-  return new QDistillError('E_CONFIG', `model config: ${message}`);
-}
+/** The one schema of zoo configs (tagged by `arch`): strict, sizes bounded. */
+export const zooModelSchema = tagged('arch', [
+  strictObject({ arch: z.literal('lenet-003'), ...convFields }).describe("paper 003's classical LeNet (tanh, avg-pool, no padding)"),
+  strictObject({ arch: z.literal('lenet-000'), ...convFields }).describe("paper 000's classical LeNet (ReLU, max-pool, padding 2)"),
+  strictObject({ arch: z.literal('lenet5'), ...convFields }).describe("the PyTorch teachers' LeNet-5 (tanh, avg-pool, padding 2)"),
+  strictObject({
+    arch: z.literal('alexnet-mini'),
+    ...convFields,
+    fcWidths: oneOf(`a width (an integer in 1..${LIMITS.width}) or a pair of them`, [positiveInt(LIMITS.width), z.tuple([positiveInt(LIMITS.width), positiveInt(LIMITS.width)]).readonly()]).optional()
+      .describe('widths of the two hidden FC layers (default 128; the paper used 4096)'),
+    dropout: probability.optional().describe('dropout before each hidden FC layer (default 0.5)'),
+  }).describe("paper 003's AlexNet-mini"),
+  strictObject({
+    arch: z.literal('mlp'),
+    numClasses: convFields.numClasses,
+    seed: convFields.seed,
+    dtype: convFields.dtype,
+    inputSize: positiveInt(LIMITS.features),
+    hiddenSizes: z.array(positiveInt(LIMITS.width)).max(64).readonly(),
+    activation: z.enum(['relu', 'tanh', 'sigmoid']).optional().describe('default relu'),
+    dropout: probability.optional().describe('dropout after each hidden activation (default 0)'),
+  }).describe('a multilayer perceptron on flat inputs'),
+]);
 
-function intField(cfg: Record<string, unknown>, key: string, def: number | undefined, min: number): number {
-  const v = cfg[key] ?? def;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
-    throw configError(`${key} must be an integer ≥ ${min}, got ${JSON.stringify(cfg[key])}`);
-  }
-  return v;
-}
-
-function probField(cfg: Record<string, unknown>, key: string, def: number): number {
-  const v = cfg[key] ?? def;
-  if (typeof v !== 'number' || !(v >= 0 && v < 1)) throw configError(`${key} must be a number in [0, 1), got ${JSON.stringify(cfg[key])}`);
-  return v;
-}
+// The schema's type and ModelConfig are the same: a field added to one and not the other fails to compile here.
+type Extends<A, B> = [A] extends [B] ? true : false;
+const schemaTypeIsAConfig: Extends<z.infer<typeof zooModelSchema>, ModelConfig> = true;
+const configIsSchemaType: Extends<ModelConfig, z.infer<typeof zooModelSchema>> = true;
+void schemaTypeIsAConfig;
+void configIsSchemaType;
 
 /**
  * Validates a config (unknown `arch`, unknown keys, bad values → `E_CONFIG`)
@@ -131,65 +147,40 @@ function probField(cfg: Record<string, unknown>, key: string, def: number): numb
  * ```
  */
 export function normalizeModelConfig(config: unknown): ModelConfig {
-  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw configError(`expected an object, got ${JSON.stringify(config)}`);
-  const cfg = config as Record<string, unknown>;
-  const arch = cfg.arch;
-  if (typeof arch !== 'string' || !(ARCHITECTURES as readonly string[]).includes(arch)) {
-    throw configError(`unknown arch ${JSON.stringify(arch)}; known: ${ARCHITECTURES.join(', ')}`);
-  }
-  const a = arch as ModelConfig['arch'];
-  for (const key of Object.keys(cfg)) {
-    if (!ALLOWED_KEYS[a].includes(key)) throw configError(`unknown key "${key}" for arch ${a} (allowed: ${ALLOWED_KEYS[a].join(', ')})`);
-  }
-  const numClasses = intField(cfg, 'numClasses', undefined, 1);
+  const cfg = parseConfig(zooModelSchema, config, 'model config');
+  const a = cfg.arch;
+  const numClasses = cfg.numClasses;
   const seed = cfg.seed ?? 0;
-  if (typeof seed !== 'number' || !Number.isInteger(seed)) throw configError(`seed must be an integer, got ${JSON.stringify(cfg.seed)}`);
-  const rawDtype = cfg.dtype ?? 'float32';
-  if (rawDtype !== 'float32' && rawDtype !== 'float64') throw configError(`dtype must be "float32" or "float64", got ${JSON.stringify(cfg.dtype)}`);
-  const dtype: DType = rawDtype;
+  const dtype: DType = cfg.dtype ?? 'float32';
   const common = { numClasses, seed, dtype };
   switch (a) {
     case 'lenet-003':
     case 'lenet-000':
     case 'lenet5':
-      return { arch: a, ...common, inChannels: intField(cfg, 'inChannels', 1, 1), imageSize: intField(cfg, 'imageSize', 28, 1) };
+      return { arch: a, ...common, inChannels: cfg.inChannels ?? 1, imageSize: cfg.imageSize ?? 28 };
     case 'alexnet-mini': {
       const raw = cfg.fcWidths ?? 128;
       const widths = typeof raw === 'number' ? [raw, raw] : raw;
-      if (!Array.isArray(widths) || widths.length !== 2 || widths.some((w) => typeof w !== 'number' || !Number.isInteger(w) || w < 1)) {
-        throw configError(`fcWidths must be a positive integer or a pair of them, got ${JSON.stringify(cfg.fcWidths)}`);
-      }
       return {
         arch: a,
         ...common,
-        inChannels: intField(cfg, 'inChannels', 1, 1),
-        imageSize: intField(cfg, 'imageSize', 28, 1),
-        fcWidths: [widths[0] as number, widths[1] as number],
-        dropout: probField(cfg, 'dropout', 0.5),
+        inChannels: cfg.inChannels ?? 1,
+        imageSize: cfg.imageSize ?? 28,
+        fcWidths: [widths[0], widths[1]],
+        dropout: cfg.dropout ?? 0.5,
       };
     }
-    case 'mlp': {
-      const hidden = cfg.hiddenSizes;
-      if (!Array.isArray(hidden) || hidden.some((h) => typeof h !== 'number' || !Number.isInteger(h) || h < 1)) {
-        throw configError(`hiddenSizes must be an array of positive integers, got ${JSON.stringify(hidden)}`);
-      }
-      const activation = cfg.activation ?? 'relu';
-      if (activation !== 'relu' && activation !== 'tanh' && activation !== 'sigmoid') {
-        throw configError(`activation must be relu, tanh or sigmoid, got ${JSON.stringify(activation)}`);
-      }
+    case 'mlp':
       return {
         arch: a,
         ...common,
-        inputSize: intField(cfg, 'inputSize', undefined, 1),
-        hiddenSizes: [...(hidden as number[])],
-        activation,
-        dropout: probField(cfg, 'dropout', 0),
+        inputSize: cfg.inputSize,
+        hiddenSizes: [...cfg.hiddenSizes],
+        activation: cfg.activation ?? 'relu',
+        dropout: cfg.dropout ?? 0,
       };
-    }
-    default: {
-      const never: never = a;
-      throw configError(`unknown arch ${String(never)}`);
-    }
+    default:
+      return unreachable(cfg, 'zoo arch');
   }
 }
 
@@ -210,6 +201,10 @@ export class ZooModel extends Sequential {
     this.config = config;
     this.label = config.arch;
   }
+}
+
+function configError(message: string): QDistillError {
+  return new QDistillError('E_CONFIG', `model config: ${message}`);
 }
 
 function spatial(arch: string, size: number, kernel: number, pad: number, what: string): number {

@@ -20,7 +20,7 @@ describe('validateKDConfig', () => {
   });
 
   it('rejects unknown fields at every level, listing the allowed ones', () => {
-    expectQDistillErrorValue(errorFor((c) => (c.learningRate = 1)), 'E_CONFIG', 'config (root): unknown field "learningRate" (allowed: name, notes, dataset');
+    expectQDistillErrorValue(errorFor((c) => (c.learningRate = 1)), 'E_CONFIG', 'config: unknown field "learningRate" (allowed: $schema, name, notes, dataset');
     expectQDistillErrorValue(errorFor((c) => (c.student.layerz = 3)), 'E_CONFIG', 'config student: unknown field "layerz"');
     expectQDistillErrorValue(errorFor((c) => (c.student.ansatz.layerss = 3)), 'E_CONFIG', 'config student.ansatz: unknown field "layerss" (allowed: type, layers, ranges, imprimitive)');
     expectQDistillErrorValue(errorFor((c) => (c.train.optimizer.learningRate = 0.1)), 'E_CONFIG', 'config train.optimizer: unknown field "learningRate"');
@@ -33,11 +33,11 @@ describe('validateKDConfig', () => {
     expectQDistillErrorValue(errorFor((c) => (c.dataset.name = 'cifar')), 'E_CONFIG', 'config dataset.name: expected name to be one of "mnist", "fashion-mnist", "zxz", got "cifar"');
     expectQDistillErrorValue(errorFor((c) => (c.dataset.classes = [0])), 'E_CONFIG', 'config dataset.classes: expected at least 2 items, got [0]');
     expectQDistillErrorValue(errorFor((c) => (c.student.arch = 'resnet')), 'E_CONFIG', 'config student.arch: expected arch to be one of "quantum-lenet-000", "student-003", "qnn-classifier", got "resnet"');
-    expectQDistillErrorValue(errorFor((c) => (c.teacher = { type: 'onnx' })), 'E_CONFIG', 'config teacher.path: missing (expected string), got nothing');
+    expectQDistillErrorValue(errorFor((c) => (c.teacher = { type: 'onnx' })), 'E_CONFIG', 'config teacher.path: missing (expected a string)');
     expectQDistillErrorValue(errorFor((c) => (c.kd.temperature = -1)), 'E_CONFIG', 'config kd.temperature: expected a number > 0, got -1');
     expectQDistillErrorValue(errorFor((c) => (c.train.optimizer.type = 'rmsprop')), 'E_CONFIG', 'config train.optimizer.type: expected type to be one of "adam", "sgd", got "rmsprop"');
     expectQDistillErrorValue(errorFor((c) => (c.kd = { alpha: 0.5, kdWeight: 1 })), 'E_CONFIG', 'config kd: give alpha or kdWeight/ceWeight, not both');
-    expectQDistillErrorValue(errorFor((c) => (c.augment = [{ type: 'rotate', degrees: 90 }])), 'E_CONFIG', 'config augment[0].degrees: expected a value ≤ 45, got 90');
+    expectQDistillErrorValue(errorFor((c) => (c.augment = [{ type: 'rotate', degrees: 90 }])), 'E_CONFIG', 'config augment[0].degrees: expected a number ≤ 45, got 90');
     expectQDistillErrorValue(errorFor((c) => (c.train.seeds = [1, 1])), 'E_CONFIG', 'config train.seeds: seeds must be distinct, got [1,1]');
   });
 

@@ -122,12 +122,33 @@ describe('dd experiment configs', () => {
   const good = { dataset: { name: 'mnist', classes: [0, 1] }, model: { arch: 'lenet-000', numClasses: 2 } };
   it('accepts a minimal config and names unknown keys, bad datasets and mismatched classes', () => {
     expect(validateDDConfig(good).model.arch).toBe('lenet-000');
-    expectQDistillError(() => validateDDConfig({ ...good, epochs: 3 }), 'E_CONFIG', 'unknown key "epochs"');
-    expectQDistillError(() => validateDDConfig({ ...good, distill: { outerEpoch: 3 } }), 'E_CONFIG', 'unknown key "distill.outerEpoch"');
-    expectQDistillError(() => validateDDConfig({ ...good, dataset: { name: 'svhn' } }), 'E_CONFIG', 'dataset.name must be "mnist", "fashion-mnist" or "cifar10", got "svhn"');
-    expectQDistillError(() => validateDDConfig({ ...good, dataset: { name: 'cifar10', trainFiles: [] } }), 'E_CONFIG', 'dataset.trainFiles must be a non-empty list');
-    expectQDistillError(() => validateDDConfig({ ...good, model: { arch: 'lenet-000', numClasses: 10 } }), 'E_CONFIG', 'model.numClasses is 10 but the dataset has 2 classes');
-    expectQDistillError(() => validateDDConfig({ ...good, seeds: [] }), 'E_CONFIG', 'seeds must be a non-empty list of integers');
+    expectQDistillError(() => validateDDConfig({ ...good, epochs: 3 }), 'E_CONFIG', /^dd config: unknown field "epochs" \(allowed: \$schema, name, notes, dataset, validation, model, distill, seeds, baselines, baselineDraws, paper\)$/);
+    expectQDistillError(() => validateDDConfig({ ...good, distill: { outerEpoch: 3 } }), 'E_CONFIG', /^dd config distill: unknown field "outerEpoch" \(allowed: imagesPerClass, steps, epochs, .*outerEpochs/);
+    expectQDistillError(() => validateDDConfig({ ...good, dataset: { name: 'svhn' } }), 'E_CONFIG', /^dd config dataset\.name: expected name to be one of "mnist", "fashion-mnist", "cifar10", got "svhn"$/);
+    expectQDistillError(() => validateDDConfig({ ...good, dataset: { name: 'cifar10', trainFiles: [], testFiles: ['t.bin'] } }), 'E_CONFIG', /^dd config dataset\.trainFiles: expected at least 1 item, got \[\]$/);
+    expectQDistillError(() => validateDDConfig({ ...good, model: { arch: 'lenet-000', numClasses: 10 } }), 'E_CONFIG', /^dd config model\.numClasses: expected 2 \(the number of classes of the dataset\), got 10$/);
+    expectQDistillError(() => validateDDConfig({ ...good, seeds: [] }), 'E_CONFIG', /^dd config seeds: expected at least 1 item, got \[\]$/);
+    expectQDistillError(() => validateDDConfig({ ...good, seeds: [1, 1] }), 'E_CONFIG', /^dd config seeds: seeds must be distinct, got \[1,1\]$/);
+  });
+
+  it('is strict at every level: a nested unknown field, a misspelled enum value (listing the valid ones), a model of the wrong kind', () => {
+    expectQDistillError(() => validateDDConfig({ ...good, model: { ...good.model, layerz: 3 } }), 'E_CONFIG', /^dd config model: unknown field "layerz" \(allowed: arch, numClasses, seed, dtype, inChannels, imageSize\)$/);
+    expectQDistillError(() => validateDDConfig({ ...good, distill: { init: 'fixd' } }), 'E_CONFIG', /^dd config distill\.init: expected one of "fixed", "random", got "fixd"$/);
+    expectQDistillError(() => validateDDConfig({ ...good, model: { arch: 'resnet', numClasses: 2 } }), 'E_CONFIG', /^dd config model\.arch: expected arch to be one of "lenet-003", "lenet-000", "lenet5", "alexnet-mini", "mlp", "quantum-lenet-000", "student-003", "qnn-classifier"/);
+    const hybrid = { ...good, model: { arch: 'quantum-lenet-000', numClasses: 2, readout: 'pauli' } };
+    expectQDistillError(() => validateDDConfig(hybrid), 'E_CONFIG', /^dd config model\.readout: expected one of "hermitian", "pauliZ", got "pauli"$/);
+    expectQDistillError(() => validateDDConfig({ ...good, distill: { normalization: { mean: [0.1], std: [0] } } }), 'E_CONFIG', /^dd config distill\.normalization\.std\[0\]: expected a number > 0, got 0$/);
+  });
+
+  it('bounds sizes before anything is allocated: layers, images, steps, epochs, batch, validation', () => {
+    const q = { arch: 'quantum-lenet-000', numClasses: 2 };
+    expectQDistillError(() => validateDDConfig({ ...good, model: { ...q, layers: 1_000_000 } }), 'E_CONFIG', /^dd config model\.layers: expected a number ≤ 1000, got 1000000$/);
+    expectQDistillError(() => validateDDConfig({ ...good, distill: { imagesPerClass: 5000 } }), 'E_CONFIG', /^dd config distill\.imagesPerClass: expected a number ≤ 1024, got 5000$/);
+    expectQDistillError(() => validateDDConfig({ ...good, distill: { steps: 1000, imagesPerClass: 1000 } }), 'E_CONFIG', /^dd config distill: steps × classes × imagesPerClass is 2000000 distilled images; at most 100000$/);
+    expectQDistillError(() => validateDDConfig({ ...good, distill: { steps: 100, epochs: 1000 } }), 'E_CONFIG', /^dd config distill: steps × epochs is 100000 unrolled inner steps; at most 10000$/);
+    expectQDistillError(() => validateDDConfig({ ...good, distill: { outerEpochs: 1e9 } }), 'E_CONFIG', /^dd config distill\.outerEpochs: expected a number ≤ 100000, got 1000000000$/);
+    expectQDistillError(() => validateDDConfig({ ...good, distill: { batchSize: 1 << 20 } }), 'E_CONFIG', /^dd config distill\.batchSize: expected a number ≤ 65536, got 1048576$/);
+    expectQDistillError(() => validateDDConfig({ ...good, validation: -1 }), 'E_CONFIG', /^dd config validation: expected a number ≥ 0, got -1$/);
   });
 
   it('summarises seeds (sample std) and pairs differences with a t interval', () => {

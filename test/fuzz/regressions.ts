@@ -39,7 +39,8 @@ export const REGRESSIONS: Regression[] = [
 
   {
     // A version-1 checkpoint (no header CRC) whose mlp config says inputSize 2^31: restoreModel asked for an 8 GiB
-    // tensor and threw a RangeError (sizes just below that would have allocated gigabytes before failing).
+    // tensor and threw a RangeError (sizes just below that would have allocated gigabytes before failing). The zoo
+    // schema's size bounds (LIMITS) now refuse the config before anything is allocated.
     title: 'checkpoint: a stored config that builds a model far larger than the file',
     call: () =>
       restoreModel(
@@ -48,7 +49,7 @@ export const REGRESSIONS: Regression[] = [
         ),
       ),
     code: 'E_CHECKPOINT',
-    messages: ['the stored mlp config does not build a model of the 26 values the checkpoint holds', 'a 8589934592-element tensor was asked for'],
+    messages: ['the stored model config is invalid: model config inputSize: expected a number ≤ 1048576, got 2147483648'],
   },
   {
     // checkCompatible put numClasses into its message: an object without toString threw a TypeError.

@@ -109,11 +109,14 @@ describe('model zoo', () => {
   });
 
   it('rejects bad configs with E_CONFIG saying what is wrong', () => {
-    expectError(() => createModel({ arch: 'resnet', numClasses: 10 }), 'E_CONFIG', 'unknown arch "resnet"', 'lenet-003');
-    expectError(() => createModel({ arch: 'lenet-000', numClasses: 0 }), 'E_CONFIG', 'numClasses must be an integer ≥ 1, got 0');
-    expectError(() => createModel({ arch: 'lenet-000', numClasses: 10, hidden: 3 }), 'E_CONFIG', 'unknown key "hidden" for arch lenet-000');
-    expectError(() => createModel({ arch: 'lenet-003', numClasses: 10, imageSize: 12 }), 'E_CONFIG', 'imageSize is too small');
-    expectError(() => createModel({ arch: 'mlp', numClasses: 10, inputSize: 4, hiddenSizes: [3, -1] }), 'E_CONFIG', 'hiddenSizes must be an array of positive integers');
-    expectError(() => normalizeModelConfig({ arch: 'alexnet-mini', numClasses: 6, dropout: 1 }), 'E_CONFIG', 'dropout must be a number in [0, 1), got 1');
+    expectError(() => createModel({ arch: 'resnet', numClasses: 10 }), 'E_CONFIG', /^model config arch: expected arch to be one of "lenet-003", "lenet-000", "lenet5", "alexnet-mini", "mlp", got "resnet"$/);
+    expectError(() => createModel({ arch: 'lenet-000', numClasses: 0 }), 'E_CONFIG', /^model config numClasses: expected a number > 0, got 0$/);
+    expectError(() => createModel({ arch: 'lenet-000', numClasses: 10, hidden: 3 }), 'E_CONFIG', /^model config: unknown field "hidden" \(allowed: arch, numClasses, seed, dtype, inChannels, imageSize\)$/);
+    expectError(() => createModel({ arch: 'lenet-003', numClasses: 10, imageSize: 12 }), 'E_CONFIG', /imageSize is too small/);
+    expectError(() => createModel({ arch: 'mlp', numClasses: 10, inputSize: 4, hiddenSizes: [3, -1] }), 'E_CONFIG', /^model config hiddenSizes\[1\]: expected a number > 0, got -1$/);
+    expectError(() => normalizeModelConfig({ arch: 'alexnet-mini', numClasses: 6, dropout: 1 }), 'E_CONFIG', /^model config dropout: expected a number < 1, got 1$/);
+    expectError(() => normalizeModelConfig({ arch: 'lenet5', numClasses: 10, dtype: 'float16' }), 'E_CONFIG', /^model config dtype: expected one of "float32", "float64", got "float16"$/);
+    // Sizes are bounded before anything is allocated.
+    expectError(() => createModel({ arch: 'alexnet-mini', numClasses: 6, fcWidths: 10_000_000 }), 'E_CONFIG', /^model config fcWidths: expected a number ≤ 65536, got 10000000$/);
   });
 });

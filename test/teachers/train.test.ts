@@ -80,7 +80,7 @@ describe('trainTeacher', () => {
     await expectRejects(() => trainTeacher({ arch: { arch: 'lenet5', numClasses: 10 }, data: { train: small } }), 'E_CONFIG', 'numClasses 10 but the data has 6 classes');
     await expectRejects(() => trainTeacher({ arch: { arch: 'mlp', hiddenSizes: [4], inputSize: 100 }, data: { train: small } }), 'E_SHAPE', 'takes samples of [100] (100 values) but the data');
     await expectRejects(() => trainTeacher({ arch: { arch: 'lenet5' }, data: { train: small }, lr: -1 }), 'E_CONFIG', 'lr must be a positive number');
-    await expectRejects(() => trainTeacher({ arch: { arch: 'resnet' } as never, data: { train: small } }), 'E_CONFIG', 'unknown arch "resnet"');
+    await expectRejects(() => trainTeacher({ arch: { arch: 'resnet' } as never, data: { train: small } }), 'E_CONFIG', 'model config arch: expected arch to be one of "lenet-003", "lenet-000", "lenet5", "alexnet-mini", "mlp", got "resnet"');
     const controller = new AbortController();
     controller.abort();
     await expectRejects(() => trainTeacher({ arch: { arch: 'mlp', hiddenSizes: [4] }, data: { train: small }, signal: controller.signal }), 'E_ABORTED', 'aborted during epoch 1');
