@@ -48,7 +48,7 @@ lines.push('## The main job: KD into a 6-qubit quantum student, by labelled imag
 lines.push(
   'MNIST 0–5; LeNet-5 teacher; student: 8×8 image amplitude-embedded on 6 qubits, 32 StronglyEntanglingLayers, ⟨Zᵢ⟩ × a trainable',
   'scale as logits, no classical layer; the rest of the training split is the transfer set (labels never read). T = 1, α = 0.9',
-  '(chosen on validation). `npx qdistill kd --preset mnist-0-5` is the 20-per-class row.',
+  '(chosen on validation). `npx qdistill kd --preset mnist-0-5` is the 150-per-class row.',
   '',
   '| labelled / class | teacher | no KD | KD (transfer set) | pseudo-labels | KD − no KD [95 % CI] | KD − pseudo-labels [95 % CI] | command | wall |',
   '|---|---|---|---|---|---|---|---|---|',

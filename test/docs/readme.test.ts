@@ -20,8 +20,8 @@ describe('README code blocks', () => {
     it(`block ${i + 1} runs`, async () => {
       mkdirSync(tmp, { recursive: true });
       const file = join(tmp, `block-${i + 1}.ts`);
-      const entry = pathToFileURL(join(root, 'sdk', 'index.ts')).href;
-      writeFileSync(file, code.replaceAll("from 'qdistill'", `from '${entry}'`));
+      const entry = (name: string) => pathToFileURL(join(root, 'sdk', `${name}.ts`)).href;
+      writeFileSync(file, code.replaceAll("from 'qdistill'", `from '${entry('index')}'`).replaceAll("from 'qdistill/node'", `from '${entry('node')}'`));
       const log = vi.spyOn(console, 'log').mockImplementation(() => {});
       try {
         await import(pathToFileURL(file).href);
