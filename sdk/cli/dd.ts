@@ -1,14 +1,15 @@
 /** `qdistill dd`: dataset distillation (paper 000) from a JSON config or a preset, and `--evaluate` of a distilled file. */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import {
-  QDistillError, evaluateDistilled, runDDExperiment, validateDDConfig,
+  QDistillError, isQDistillError, evaluateDistilled, runDDExperiment, validateDDConfig,
   type DDDatasetSpec, type DDExperimentConfig, type DDExperimentResult, type DistillProgress,
 } from '../index.js';
-import { loadDistilledFile, nodeDDEnvironment, saveDistilledFile, writeDistilledPng } from '../node.js';
+import { fileCheckpointStore, loadDistilledFile, nodeDDEnvironment, saveDistilledFile, writeDistilledPng } from '../node.js';
 import { parseCommandArgs, parseIntList, parsePositiveInt, type Command } from './args.js';
 import { readJsonConfig } from './config-file.js';
 import { DD_PRESETS } from './dd-presets.js';
+import { catchInterrupts, INTERRUPTED_EXIT_CODE } from './interrupt.js';
 import { pct, printTable, ProgressReporter } from './progress.js';
 import { withWorkerPool, workersFlag, WORKERS_HELP } from './workers.js';
 
@@ -25,7 +26,19 @@ Flags:
   --max-iterations N     stop after N outer iterations
   --out DIR              where the distilled files (.qdd.json) and image grids (.png) go (default: dd-out)
   --no-baselines         skip the random-real / class-mean / k-means baselines
+  --checkpoint-dir DIR   keep each seed's distillation state there
+                         (<name>-seed<k>.qdstate: images, learning rates,
+                         Adam and StepLR state, generators, position,
+                         history) at every outer epoch end, on Ctrl-C and
+                         when it finishes
+  --resume               continue the seeds saved in --checkpoint-dir (after
+                         Ctrl-C, SIGTERM or kill -9): the history and images
+                         are bit-identical to an uninterrupted run
 ${WORKERS_HELP}
+
+Ctrl-C (or SIGTERM) stops after the current outer iteration, saving the
+position when --checkpoint-dir is given; a second Ctrl-C exits at once.
+Exit code 130.
 
 Writes <name>-seed<k>.qdd.json (replayable: qdistill dd --evaluate) and
 <name>-seed<k>.png per seed. The last line of stdout is one JSON object
@@ -113,6 +126,7 @@ export const ddCommand: Command = {
     const { values, positionals, help } = parseCommandArgs('dd', argv, {
       preset: { type: 'string' }, evaluate: { type: 'string' }, seeds: { type: 'string' }, 'outer-epochs': { type: 'string' },
       'max-iterations': { type: 'string' }, out: { type: 'string' }, 'no-baselines': { type: 'boolean' }, workers: { type: 'string' },
+      'checkpoint-dir': { type: 'string' }, resume: { type: 'boolean' },
     }, 1);
     if (help) {
       console.log(HELP);
@@ -132,16 +146,42 @@ export const ddCommand: Command = {
     const outDir = resolve((values.out as string | undefined) ?? 'dd-out');
 
     const progress = new ProgressReporter();
+    const checkpointDir = values['checkpoint-dir'] as string | undefined;
+    const resume = values.resume === true;
+    if (resume && checkpointDir === undefined) throw new QDistillError('E_USAGE', 'qdistill dd --resume: needs --checkpoint-dir DIR (where the interrupted run saved its state)');
+    if (checkpointDir !== undefined && !resume) {
+      const saved = (await readdir(resolve(checkpointDir)).catch(() => [] as string[])).filter((f) => f.endsWith('.qdstate'));
+      if (saved.length) progress.message(`${checkpointDir} holds ${saved.length} saved run state(s): starting afresh and overwriting them (pass --resume to continue them)`);
+    }
     const started = performance.now();
     let lastEpoch = 0;
-    const result = await withWorkerPool(await workersFlag(values.workers), () => runDDExperiment(config, nodeDDEnvironment(), {
-      onMessage: (m) => progress.message(m),
-      onProgress: (seed, p) => {
-        const epochEnd = p.epoch !== lastEpoch;
-        lastEpoch = p.epoch;
-        progress.update({ key: `dd seed ${seed}`, value: p.iteration, total: p.iterations, detail: progressDetail(p), milestone: epochEnd || p.validationAccuracy !== null });
-      },
-    }));
+    const interrupts = catchInterrupts((signal) =>
+      progress.message(`${signal}: stopping after the current outer iteration${checkpointDir !== undefined ? `, saving the state in ${checkpointDir}` : ''} (press Ctrl-C again to quit at once)`),
+    );
+    let result: DDExperimentResult;
+    try {
+      result = await withWorkerPool(await workersFlag(values.workers), () => runDDExperiment(config, nodeDDEnvironment(), {
+        signal: interrupts.signal,
+        ...(checkpointDir !== undefined ? { checkpoint: { store: fileCheckpointStore(checkpointDir), resume } } : {}),
+        onMessage: (m) => progress.message(m),
+        onProgress: (seed, p) => {
+          const epochEnd = p.epoch !== lastEpoch;
+          lastEpoch = p.epoch;
+          progress.update({ key: `dd seed ${seed}`, value: p.iteration, total: p.iterations, detail: progressDetail(p), milestone: epochEnd || p.validationAccuracy !== null });
+        },
+      }));
+    } catch (error) {
+      const signal = interrupts.received();
+      if (!signal || !isQDistillError(error) || error.code !== 'E_ABORTED') throw error;
+      progress.stop();
+      const again = checkpointDir !== undefined ? `; continue with: qdistill dd ${[...argv.filter((a) => a !== '--resume'), '--resume'].join(' ')}` : '';
+      const message = `interrupted by ${signal}: ${error.message}${checkpointDir !== undefined ? `; the state is saved in ${checkpointDir}` : ''}${again}`;
+      console.error(`qdistill: ${message}`);
+      console.log(JSON.stringify({ error: { code: error.code, message } }));
+      return INTERRUPTED_EXIT_CODE;
+    } finally {
+      interrupts.dispose();
+    }
     progress.stop();
     await mkdir(outDir, { recursive: true });
     const files: string[] = [];

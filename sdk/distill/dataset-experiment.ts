@@ -13,6 +13,8 @@ import { numSamples, type Dataset } from '../data/dataset.js';
 import { trainValidationSplit } from '../data/select.js';
 import { zooModelSchema } from '../nn/zoo.js';
 import { hybridModelSchema } from '../qnn/hybrid-schema.js';
+import type { CheckpointStore } from '../nn/training-state.js';
+import { hashFloat64 } from '../util/hash.js';
 import { int, LIMITS, nonNegativeInt, parseConfig, positive, positiveInt, seedValue, strictObject, tagged } from '../util/schema.js';
 import {
   distillationBaselines, distillDataset, evaluateDistilled, isHybridConfig,
@@ -210,7 +212,35 @@ export function pairedDifference(a: readonly number[], b: readonly number[]): Pa
 export interface RunDDOptions {
   onProgress?: (seed: number, p: DistillProgress) => void;
   onMessage?: (text: string) => void;
+  /** Cancels between outer iterations (`E_ABORTED`; with `checkpoint`, after saving the position). */
   signal?: AbortSignal;
+  /**
+   * Keep every seed's distillation state in `store` (key {@link ddRunKey}) at each outer epoch end, on cancel and
+   * when it finishes; with `resume`, continue the seeds the store holds (a finished seed is not distilled again).
+   */
+  checkpoint?: { store: CheckpointStore; resume?: boolean };
+}
+
+/** The config fields a seed's distillation depends on (seeds, baselines and names do not change it). */
+const RUN_FIELDS = ['dataset', 'validation', 'model', 'distill'] as const;
+
+/**
+ * The checkpoint-store key of one seed's distillation: `<name>-seed<seed>`.
+ *
+ * @example
+ * ```ts
+ * ddRunKey(config, 0); // 'mnist-10-seed0'
+ * ```
+ */
+export function ddRunKey(config: DDExperimentConfig, seed: number): string {
+  return `${config.name ?? 'dd'}-seed${seed}`;
+}
+
+/** A fingerprint of the config fields a run depends on (sorted keys): a state saved under another config is refused on resume. */
+function runFingerprint(config: DDExperimentConfig): string {
+  const fields = Object.fromEntries(RUN_FIELDS.map((k) => [k, config[k] ?? null]));
+  const text = JSON.stringify(fields, (_k, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v)) ?? '';
+  return hashFloat64(Array.from(text, (c) => c.codePointAt(0)!));
 }
 
 /**
@@ -238,6 +268,10 @@ export async function runDDExperiment(config: DDExperimentConfig, env: DDEnviron
   const settings = config.distill ?? {};
   for (const seed of seeds) {
     options.onMessage?.(`${config.name ?? 'dd'}: seed ${seed}, ${config.model.arch}${isHybridConfig(config.model) ? '' : ''}, ${numSamples(train)} training / ${validation ? numSamples(validation) : 0} validation images`);
+    const store = options.checkpoint?.store;
+    const key = ddRunKey(config, seed);
+    const resumeFrom = store && options.checkpoint?.resume ? await store.load(key) : null;
+    if (resumeFrom) options.onMessage?.(`${key}: resuming from its saved state`);
     const result = await distillDataset({
       ...settings,
       model: { ...config.model, seed },
@@ -247,6 +281,8 @@ export async function runDDExperiment(config: DDExperimentConfig, env: DDEnviron
       ...(env.kernel ? { kernel: env.kernel } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       onProgress: (p) => options.onProgress?.(seed, p),
+      ...(store ? { checkpoint: { save: (bytes: Uint8Array) => store.save(key, bytes), context: { config: runFingerprint(config), run: key } } } : {}),
+      ...(resumeFrom ? { resumeFrom } : {}),
     });
     const evaluation = await evaluateDistilled(result.distilled, test, env.kernel ? { kernel: env.kernel } : {});
     const baselines = config.baselines === false

@@ -59,6 +59,10 @@ import { QNNModule } from '../qnn/qnn-module.js';
 import { featureSize, validateDataset, type Dataset } from '../data/dataset.js';
 import { batches } from '../data/select.js';
 import { Random } from '../util/random.js';
+import { hashFloat64 } from '../util/hash.js';
+import { parseTrainingState, serializeTrainingState, type TrainingState } from '../nn/training-state.js';
+import type { OptimizerState } from '../nn/optim/optimizer.js';
+import type { CheckpointEvent, DistillCheckpoint } from './knowledge.js';
 
 /** A model to distil for: any zoo config (`lenet-000`, …) or hybrid config (`quantum-lenet-000`, …). */
 export type DistillModelConfig = ModelConfig | HybridModelConfig;
@@ -153,6 +157,18 @@ export interface DistillDatasetOptions {
   signal?: AbortSignal;
   /** Engine to run the quantum layers on (default: a fresh one). */
   kernel?: Kernel;
+  /**
+   * Keep the complete run state (a `dd-run` training state: images, raw learning rates, Adam and StepLR state, the
+   * augmentation generator, position, history, best-validation snapshot) at every outer epoch end (every
+   * `everyEpochs`), when `signal` cancels the run, and when it finishes — the same contract as `distillKnowledge`'s
+   * (`event.step` counts outer iterations of the epoch).
+   */
+  checkpoint?: DistillCheckpoint;
+  /**
+   * Continue from a state saved by `checkpoint.save` (bytes or a parsed state): the run finishes with the history and
+   * images of an uninterrupted run. The options must describe the same run (else `E_CHECKPOINT`).
+   */
+  resumeFrom?: Uint8Array | TrainingState;
 }
 
 /** The format version of {@link DistilledDataset}. */
@@ -212,6 +228,8 @@ export interface DistillDatasetResult {
   /** Hessian-vector products retaken with a smaller ε because they straddled a ReLU/max-pool kink, and those still inconsistent (see nn `hvp`). */
   hvpRetries: number;
   hvpUnresolved: number;
+  /** Where the run resumed (`resumeFrom`): the completed outer epochs and iterations of the state, or null. */
+  resumedFrom: { epoch: number; iteration: number; finished: boolean } | null;
 }
 
 interface Prepared {
@@ -552,17 +570,36 @@ function augmentCifar(x: Float32Array, count: number, shape: readonly number[], 
  * synthetic images and `steps·epochs` learning rates for the given model by
  * performance matching, with the authors' defaults.
  *
- * @throws E_INVALID_ARGUMENT / E_CONFIG on bad options, E_DATA / E_SHAPE on bad data, E_NAN if the hypergradient is not finite, E_ABORTED when `signal` fires
+ * **Checkpoints.** With `checkpoint`, the complete run state (a `dd-run`
+ * training state, the format of `distillKnowledge`'s: images and raw rates,
+ * Adam moments and step counts, StepLR's epoch, the augmentation generator,
+ * the position inside the epoch, history, best-validation snapshot, hvp
+ * counters) goes to `checkpoint.save` at every outer epoch end, when
+ * `signal` cancels the run (after the current outer iteration) and when it
+ * finishes. `resumeFrom` continues from such a state and ends with the
+ * history (wall-clock `seconds` aside) and images of an uninterrupted run,
+ * bit for bit; the batch order is a function of (seed, epoch) and θ₀ of the
+ * seed (and, for `init: 'random'`, the iteration), so they need no state.
+ *
+ * @throws E_INVALID_ARGUMENT / E_CONFIG on bad options, E_DATA / E_SHAPE on bad data, E_NAN if the hypergradient is not finite (the last checkpoint stays intact), E_ABORTED when `signal` fires (after saving the position), E_CHECKPOINT if `resumeFrom` is damaged or of another run
  * @example
  * ```ts
  * import { distillDataset, evaluateDistilled } from 'qdistill';
- * import { loadMnist } from 'qdistill/node';
+ * import { fileCheckpointStore, loadMnist } from 'qdistill/node';
  * const { train, test } = await loadMnist();
  * const { distilled } = await distillDataset({
  *   model: { arch: 'quantum-lenet-000', numClasses: 10 },
  *   realData: train, imagesPerClass: 1, steps: 1, epochs: 3, init: 'fixed', outerEpochs: 50,
  * });
  * const { accuracy } = await evaluateDistilled(distilled, test);
+ *
+ * // Resumable (nn.memoryCheckpointStore() or your own { load, save } outside Node):
+ * const store = fileCheckpointStore('runs/dd');
+ * await distillDataset({
+ *   model: { arch: 'lenet-000', numClasses: 10 }, realData: train,
+ *   checkpoint: { save: (bytes) => store.save('mnist-10', bytes) },
+ *   resumeFrom: (await store.load('mnist-10')) ?? undefined,
+ * });
  * ```
  */
 export async function distillDataset(options: DistillDatasetOptions): Promise<DistillDatasetResult> {
@@ -638,14 +675,89 @@ export async function distillDataset(options: DistillDatasetOptions): Promise<Di
   let iteration = 0;
   let hvpRetries = 0;
   let hvpUnresolved = 0;
-  const outerStart = performance.now();
-  outer: for (let epoch = 0; epoch < outerEpochs; epoch++) {
-    scheduler.step(); // at the start of the epoch, as the authors' loop: lr = base·γ^⌊(e+1)/step⌋
-    let lossSum = 0;
-    let lossCount = 0;
+
+  // Checkpointing and resuming (a `dd-run` training state, see DDRunState).
+  const where = 'distillDataset';
+  const checkpoint = options.checkpoint;
+  if (checkpoint !== undefined && typeof checkpoint?.save !== 'function') throw new QDistillError('E_CONFIG', `${where}: checkpoint.save must be a function`);
+  const everyEpochs = checkpoint?.everyEpochs ?? 1;
+  if (!Number.isInteger(everyEpochs) || everyEpochs < 1) throw new QDistillError('E_CONFIG', `${where}: checkpoint.everyEpochs must be a positive integer, got ${everyEpochs}`);
+  const context = checkpoint?.context ?? null;
+  const setup: Record<string, unknown> = {
+    model: config, imageShape, numClasses, normalization: norm, imagesPerClass: perClass, steps, epochs, init, weightInit, initialLr, outerLr, betas: [...betas],
+    decayEpochs, decayGamma, outerEpochs, maxIterations: Number.isFinite(maxIterations) ? maxIterations : null, batchSize, seed, innerPrecision,
+    hvpEps: runner.hvpEps, freezeCircuitWeights: options.freezeCircuitWeights === true, augment, evalEvery, select,
+    train: dataFingerprint(train), validation: validation ? dataFingerprint(validation) : null, theta0: hashFloat64(fixedTheta0),
+  };
+  let firstEpoch = 0;
+  let inEpoch: DDRunState['inEpoch'] = null;
+  let secondsBefore = 0;
+  let outerSecondsBefore = 0;
+  let resumedFrom: DistillDatasetResult['resumedFrom'] = null;
+  let finished = false;
+  if (options.resumeFrom !== undefined) {
+    const state = options.resumeFrom instanceof Uint8Array ? parseTrainingState(options.resumeFrom, { kind: 'dd-run' }) : options.resumeFrom;
+    if (state.kind !== 'dd-run') throw new QDistillError('E_CHECKPOINT', `${where}: cannot resume from a "${state.kind}" state (expected "dd-run")`);
+    const r = readDDRunState(state, setup, context, packed.length, itersPerEpoch, iterations, where);
+    packed.set(r.packed);
+    try {
+      scheduler.loadStateDict(r.json.scheduler);
+      optimizer.loadStateDict(r.optimizer);
+    } catch (cause) {
+      throw new QDistillError('E_CHECKPOINT', `${where}: cannot resume: the outer optimiser state does not fit (${(cause as Error).message})`, { cause });
+    }
+    augRng.setState(r.json.augRng);
+    history.push(...r.json.history);
+    if (r.best) best = { accuracy: r.json.bestAccuracy!, packed: r.best };
+    iteration = r.json.iteration;
+    hvpRetries = r.json.hvpRetries;
+    hvpUnresolved = r.json.hvpUnresolved;
+    secondsBefore = r.json.seconds;
+    outerSecondsBefore = r.json.outerSeconds;
+    inEpoch = r.json.inEpoch;
+    firstEpoch = inEpoch ? inEpoch.epoch : r.json.completedEpochs;
+    finished = r.json.finished;
+    resumedFrom = { epoch: r.json.completedEpochs, iteration, finished };
+  }
+  const processStart = performance.now();
+  const elapsed = (): number => secondsBefore + (performance.now() - started) / 1000;
+  const startIteration = iteration;
+  /** Hands the complete state to `checkpoint.save`. */
+  const save = async (event: CheckpointEvent, completedEpochs: number, position: DDRunState['inEpoch'], done: boolean): Promise<void> => {
+    if (!checkpoint) return;
+    const opt = optimizer.stateDict();
+    const json: DDRunState = {
+      setup, context, iteration, completedEpochs, inEpoch: position, augRng: augRng.getState(), history: structuredClone(history),
+      bestAccuracy: best ? (best as { accuracy: number }).accuracy : null, hvpRetries, hvpUnresolved, seconds: elapsed(),
+      outerSeconds: outerSecondsBefore + (performance.now() - processStart) / 1000, finished: done, scheduler: scheduler.stateDict(),
+      optimizer: { kind: opt.kind, options: opt.options, lr: opt.lr, step: opt.step, slotSteps: opt.slotSteps },
+    };
+    const state: TrainingState = { kind: 'dd-run', json: json as unknown as Record<string, unknown>, arrays: new Map() };
+    state.arrays.set('packed', packed.slice());
+    for (const [key, buffer] of Object.entries(opt.buffers)) state.arrays.set(`optimizer/${key}`, buffer);
+    if (best) state.arrays.set('best', (best as { packed: Float64Array }).packed.slice());
+    await checkpoint.save(serializeTrainingState(state), event);
+  };
+
+  outer: for (let epoch = firstEpoch; epoch < outerEpochs && !finished; epoch++) {
+    const resumeHere = inEpoch?.epoch === epoch ? inEpoch : null;
+    inEpoch = null;
+    if (!resumeHere) scheduler.step(); // at the start of the epoch, as the authors' loop: lr = base·γ^⌊(e+1)/step⌋
+    let lossSum = resumeHere?.lossSum ?? 0;
+    let lossCount = resumeHere?.lossCount ?? 0;
+    let skip = lossCount;
     for (const batch of batches({ x: train.x, y: train.y, shape: train.shape, numClasses }, { batchSize, shuffle: true, seed: seed * 7919 + 2, epoch })) {
+      if (skip > 0) {
+        skip--;
+        continue;
+      }
       if (iteration >= iterations) break outer;
-      if (options.signal?.aborted) throw new QDistillError('E_ABORTED', `distillDataset: aborted at iteration ${iteration}`);
+      // Let a Ctrl-C (a signal handler, a worker message) reach `signal` between iterations: they take ~1 s, a yield ~0.01 ms.
+      if (options.signal) await new Promise((resolve) => setTimeout(resolve, 0));
+      if (options.signal?.aborted) {
+        await save({ reason: 'cancelled', epoch, step: lossCount, stepsPerEpoch: itersPerEpoch }, epoch, { epoch, lossSum, lossCount }, false);
+        throw new QDistillError('E_ABORTED', `distillDataset: aborted at iteration ${iteration}`, { cause: options.signal.reason, details: { iteration, epoch, history } });
+      }
       const xs = augment === 'cifar' ? augmentCifar(batch.x, batch.size, imageShape, augRng) : batch.x;
       const realX = new Tensor(xs, [batch.size, ...imageShape]);
       const theta0 = init === 'fixed' ? fixedTheta0 : runner.initialParams(weightInit, [seed, 100, iteration]);
@@ -665,7 +777,7 @@ export async function distillDataset(options: DistillDatasetOptions): Promise<Di
       for (let t = 0; t < T; t++) grad[numImages * imageSize + t] = r.dLearningRates[t]! * sigmoid(packed[numImages * imageSize + t]!);
       for (let i = 0; i < grad.length; i++) {
         if (!Number.isFinite(grad[i]!)) {
-          throw new QDistillError('E_NAN', `distillDataset: the hypergradient is ${grad[i]} at iteration ${iteration} (epoch ${epoch}); lower initialLr or outerLr`, { details: { iteration, epoch } });
+          throw new QDistillError('E_NAN', `distillDataset: the hypergradient is ${grad[i]} at iteration ${iteration} (epoch ${epoch}); lower initialLr or outerLr${checkpoint ? '; the last checkpoint is intact' : ''}`, { details: { iteration, epoch } });
         }
       }
       optimizer.step(grad);
@@ -677,8 +789,8 @@ export async function distillDataset(options: DistillDatasetOptions): Promise<Di
       const lastOfEpoch = iteration === iterations || lossCount === itersPerEpoch;
       const measure = lastOfEpoch && evalEvery > 0 && ((epoch + 1) % evalEvery === 0 || iteration === iterations);
       const validationAccuracy = measure ? validate() : null;
-      const seconds = (performance.now() - started) / 1000;
-      const perIter = (performance.now() - outerStart) / 1000 / iteration;
+      const seconds = elapsed();
+      const perIter = (performance.now() - processStart) / 1000 / (iteration - startIteration);
       options.onProgress?.({
         epoch: epoch + 1, epochs: outerEpochs, iteration, iterations, outerLoss: r.outerLoss, learningRates: etas, outerLr: optimizer.lr,
         validationAccuracy, seconds, etaSeconds: perIter * (iterations - iteration),
@@ -686,10 +798,14 @@ export async function distillDataset(options: DistillDatasetOptions): Promise<Di
       });
       if (lastOfEpoch) {
         history.push({ epoch: epoch + 1, iteration, outerLoss: lossSum / lossCount, validationAccuracy, learningRates: learningRates(), seconds });
+        const done = iteration === iterations;
+        if (done || (epoch + 1) % everyEpochs === 0) {
+          await save({ reason: done ? 'finished' : 'epoch', epoch: epoch + 1, step: lossCount, stepsPerEpoch: itersPerEpoch }, epoch + 1, null, done);
+        }
       }
     }
   }
-  const outerSeconds = (performance.now() - outerStart) / 1000;
+  const outerSeconds = outerSecondsBefore + (performance.now() - processStart) / 1000;
   let finalPacked: Float64Array = packed;
   let validationAccuracy: number | null = null;
   if (select === 'best-validation') {
@@ -723,10 +839,101 @@ export async function distillDataset(options: DistillDatasetOptions): Promise<Di
     seed,
     iterations: iteration,
   };
-  const seconds = (performance.now() - started) / 1000;
+  const seconds = elapsed();
   return {
-    distilled, history, iterations: iteration, seconds, secondsPerIteration: iteration ? outerSeconds / iteration : 0, validationAccuracy, hvpRetries, hvpUnresolved,
+    distilled, history, iterations: iteration, seconds, secondsPerIteration: iteration ? outerSeconds / iteration : 0, validationAccuracy, hvpRetries, hvpUnresolved, resumedFrom,
   };
+}
+
+/** The JSON of a `dd-run` training state (arrays: `packed` — the images then the raw rates —, `optimizer/<buffer>`, `best`). */
+interface DDRunState {
+  /** The resolved options and data fingerprints: a state of another run is refused. */
+  setup: Record<string, unknown>;
+  context: Record<string, unknown> | null;
+  /** Outer iterations done. */
+  iteration: number;
+  completedEpochs: number;
+  /** A cancelled run's position inside epoch `epoch` (0-based; its scheduler step is done). */
+  inEpoch: { epoch: number; lossSum: number; lossCount: number } | null;
+  augRng: number[];
+  history: DistillHistoryRecord[];
+  bestAccuracy: number | null;
+  hvpRetries: number;
+  hvpUnresolved: number;
+  seconds: number;
+  outerSeconds: number;
+  finished: boolean;
+  scheduler: { epoch: number };
+  optimizer: Omit<OptimizerState, 'buffers'>;
+}
+
+/** Labels and a strided sample of the pixels: enough to tell another dataset from this one, cheaply. */
+function dataFingerprint(data: Prepared): { size: number; hash: string } {
+  const stride = 61;
+  const sample = new Float64Array(Math.ceil(data.x.length / stride));
+  for (let i = 0, k = 0; i < data.x.length; i += stride, k++) sample[k] = data.x[i]!;
+  return { size: data.y.length, hash: hashFloat64(Float64Array.from(data.y), sample) };
+}
+
+/** JSON with sorted keys, to compare settings. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v));
+}
+
+const isRngState = (v: unknown): v is number[] => Array.isArray(v) && v.length === 4 && v.every((w) => Number.isInteger(w) && w >= 0 && w < 2 ** 32) && v.some((w) => w !== 0);
+const isNum = (v: unknown): v is number => typeof v === 'number';
+const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+
+/** Validates a `dd-run` state against this run (settings, context, sizes, every field it restores). */
+function readDDRunState(
+  state: TrainingState, setup: Record<string, unknown>, context: Record<string, unknown> | null, packedLength: number, itersPerEpoch: number, iterations: number, where: string,
+): { json: DDRunState; packed: Float64Array; best: Float64Array | null; optimizer: OptimizerState } {
+  const fail = (m: string): never => {
+    throw new QDistillError('E_CHECKPOINT', `${where}: cannot resume: ${m}`);
+  };
+  const j = state.json as unknown as DDRunState;
+  if (typeof j.setup !== 'object' || j.setup === null || Array.isArray(j.setup)) fail('the state has no run settings');
+  for (const key of new Set([...Object.keys(setup), ...Object.keys(j.setup)])) {
+    if (canonicalJson(j.setup[key]) !== canonicalJson(setup[key])) fail(`the state is of another run (${key}: saved ${canonicalJson(j.setup[key])}, now ${canonicalJson(setup[key])})`);
+  }
+  if (canonicalJson(j.context ?? null) !== canonicalJson(context)) fail(`the state was saved for ${canonicalJson(j.context ?? null)}, this run is ${canonicalJson(context)}`);
+  const outerEpochs = setup.outerEpochs as number;
+  if (!isCount(j.iteration) || j.iteration > iterations) fail(`iteration ${j.iteration} is not in 0..${iterations}`);
+  if (!isCount(j.completedEpochs) || j.completedEpochs > outerEpochs) fail(`completedEpochs ${j.completedEpochs} is not in 0..${outerEpochs}`);
+  if (!Array.isArray(j.history) || j.history.length !== j.completedEpochs) fail(`the history holds ${Array.isArray(j.history) ? j.history.length : 'no'} epochs, the state ${j.completedEpochs}`);
+  j.history.forEach((r, i) => {
+    const ok = typeof r === 'object' && r !== null && r.epoch === i + 1 && isCount(r.iteration) && isNum(r.outerLoss) && isNum(r.seconds)
+      && (r.validationAccuracy === null || isNum(r.validationAccuracy)) && Array.isArray(r.learningRates) && r.learningRates.every(isNum);
+    if (!ok) fail(`history record ${i} is malformed`);
+  });
+  if (!isRngState(j.augRng)) fail('the augmentation generator state is malformed');
+  if (!isCount(j.hvpRetries) || !isCount(j.hvpUnresolved) || !isNum(j.seconds) || !isNum(j.outerSeconds) || typeof j.finished !== 'boolean') fail('the state is malformed');
+  if (typeof j.scheduler !== 'object' || j.scheduler === null || !isCount(j.scheduler.epoch)) fail('the scheduler state is malformed');
+  const e = j.inEpoch;
+  if (e !== null) {
+    if (typeof e !== 'object' || e.epoch !== j.completedEpochs || !isCount(e.lossCount) || e.lossCount >= itersPerEpoch || !isNum(e.lossSum) || j.scheduler.epoch !== e.epoch + 1) {
+      fail('the mid-epoch position is malformed');
+    }
+  } else if (j.scheduler.epoch !== j.completedEpochs) fail(`the scheduler is at epoch ${j.scheduler.epoch}, the state at ${j.completedEpochs}`);
+  if (j.finished && j.iteration !== iterations) fail(`the finished state has ${j.iteration} iterations, the run ${iterations}`);
+  const packed = state.arrays.get('packed');
+  if (!(packed instanceof Float64Array) || packed.length !== packedLength) fail(`the images and learning rates hold ${packed?.length ?? 'no'} values, this run ${packedLength}`);
+  if (!packed!.every(Number.isFinite)) fail('the images or learning rates are not finite');
+  const bestArray = state.arrays.get('best') ?? null;
+  if ((bestArray === null) !== (j.bestAccuracy === null) || (bestArray !== null && (!(bestArray instanceof Float64Array) || bestArray.length !== packedLength || !isNum(j.bestAccuracy)))) {
+    fail('the best-validation snapshot is malformed');
+  }
+  const o = j.optimizer;
+  if (typeof o !== 'object' || o === null || typeof o.kind !== 'string' || !isNum(o.lr) || !isCount(o.step) || !Array.isArray(o.slotSteps) || !o.slotSteps.every(isCount)) {
+    fail('the outer optimiser state is malformed');
+  }
+  const buffers: Record<string, Float64Array> = {};
+  for (const [name, a] of state.arrays) {
+    if (!name.startsWith('optimizer/')) continue;
+    if (!(a instanceof Float64Array) || a.length !== packedLength) fail(`optimiser buffer ${name} is malformed`);
+    buffers[name.slice('optimizer/'.length)] = a as Float64Array;
+  }
+  return { json: j, packed: packed as Float64Array, best: bestArray as Float64Array | null, optimizer: { ...o, buffers } };
 }
 
 function concatLabels(labels: readonly Int32Array[]): Int32Array {
