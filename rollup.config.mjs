@@ -6,6 +6,7 @@
 import commonjs from '@rollup/plugin-commonjs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import { poolWorker } from './scripts/rollup-pool-worker.mjs';
+import { noNodeBuiltins, nodeOnlyStubs } from './scripts/rollup-node-only.mjs';
 import { bundleBudget, copyFiles, onnxRuntimeWasm, resolveQdistill } from './scripts/rollup-studio.mjs';
 
 const KiB = 1024;
@@ -22,6 +23,9 @@ export default {
   // commonjs: ml-matrix (used by PCA) ships its ESM entry as a wrapper around a CommonJS file.
   plugins: [
     resolveQdistill('.'),
+    // Node-only modules become throwing stubs; the build fails if a chunk still imports a Node built-in.
+    nodeOnlyStubs('dist'),
+    noNodeBuiltins(),
     nodeResolve({ browser: true }),
     commonjs(),
     poolWorker(),

@@ -42,7 +42,7 @@ export interface IdxArray {
  *
  * @example
  * ```ts
- * try { parseIdx(bytes, 'f'); } catch (e) { if (isQDistillError(e) && e.details?.problem === 'truncated') { … } }
+ * try { parseIdx(bytes, 'f'); } catch (e) { if (isQDistillError(e) && e.details?.problem === 'truncated') console.warn(e.message); }
  * ```
  */
 export type FormatProblem = 'wrong-magic' | 'truncated' | 'wrong-size' | 'bad-label' | 'bad-gzip' | 'too-large' | 'mismatch';

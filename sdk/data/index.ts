@@ -5,7 +5,7 @@
  * ```ts
  * import { data } from 'qdistill';
  * const rng = new data.Random(1);
- * const { train } = await (await import('qdistill/data/node')).loadMnist(); // Node-only loaders
+ * const { train } = await (await import('qdistill/node')).loadMnist(); // Node-only loaders
  * const p = new data.Pipeline([{ type: 'resize', height: 8, width: 8 }, { type: 'flatten' }]);
  * const states = await data.zxzDataset({ numQubits: 7, sampling: { kind: 'grid', h1: [0, 2, 21] } });
  * ```

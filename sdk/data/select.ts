@@ -205,7 +205,7 @@ export function shuffleDataset(dataset: Dataset, seed: Seed): Dataset {
  *
  * @example
  * ```ts
- * for (const { x, y, size } of batches(train, { batchSize: 32 })) { … }
+ * for (const { x, y, size } of batches(train, { batchSize: 32 })) console.log(x.length, y.length, size);
  * ```
  */
 export interface Batch {

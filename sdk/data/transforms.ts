@@ -33,7 +33,7 @@ import * as pm from '../util/portable-math.js';
  *
  * @example
  * ```ts
- * { type: 'normalize', mean: 0.1307, std: 0.3081 } // or { type: 'normalize', perChannel: true } to fit
+ * const config: NormalizeConfig = { type: 'normalize', mean: 0.1307, std: 0.3081 }; // or { type: 'normalize', perChannel: true } to fit
  * ```
  */
 export interface NormalizeConfig {
@@ -49,7 +49,7 @@ export interface NormalizeConfig {
  *
  * @example
  * ```ts
- * { type: 'resize', height: 14, width: 14, method: 'bilinear' }
+ * const config: ResizeConfig = { type: 'resize', height: 14, width: 14, method: 'bilinear' };
  * ```
  */
 export interface ResizeConfig {
@@ -63,7 +63,7 @@ export interface ResizeConfig {
  *
  * @example
  * ```ts
- * { type: 'centerCrop', height: 24, width: 24 }
+ * const config: CenterCropConfig = { type: 'centerCrop', height: 24, width: 24 };
  * ```
  */
 export interface CenterCropConfig {
@@ -76,7 +76,7 @@ export interface CenterCropConfig {
  *
  * @example
  * ```ts
- * { type: 'pool', kernel: 2, mode: 'max' }
+ * const config: PoolConfig = { type: 'pool', kernel: 2, mode: 'max' };
  * ```
  */
 export interface PoolConfig {
@@ -91,7 +91,7 @@ export interface PoolConfig {
  *
  * @example
  * ```ts
- * { type: 'flatten' }
+ * const config: FlattenConfig = { type: 'flatten' };
  * ```
  */
 export interface FlattenConfig {
@@ -102,7 +102,7 @@ export interface FlattenConfig {
  *
  * @example
  * ```ts
- * { type: 'padPow2' } // 784 features → 1024
+ * const config: PadPow2Config = { type: 'padPow2' }; // 784 features → 1024
  * ```
  */
 export interface PadPow2Config {
@@ -115,7 +115,7 @@ export interface PadPow2Config {
  *
  * @example
  * ```ts
- * { type: 'l2Normalize' } // before amplitude embedding
+ * const config: L2NormalizeConfig = { type: 'l2Normalize' }; // before amplitude embedding
  * ```
  */
 export interface L2NormalizeConfig {
@@ -126,7 +126,7 @@ export interface L2NormalizeConfig {
  *
  * @example
  * ```ts
- * { type: 'piTanh' } // x ↦ π·tanh(x)
+ * const config: PiTanhConfig = { type: 'piTanh' }; // x ↦ π·tanh(x)
  * ```
  */
 export interface PiTanhConfig {
@@ -138,7 +138,7 @@ export interface PiTanhConfig {
  *
  * @example
  * ```ts
- * { type: 'pca', components: 10 } // fitted state is added by pipeline.fit()
+ * const config: PcaConfig = { type: 'pca', components: 10 }; // fitted state is added by pipeline.fit()
  * ```
  */
 export interface PcaConfig {
@@ -156,7 +156,7 @@ export interface PcaConfig {
  *
  * @example
  * ```ts
- * { type: 'minMax', range: [0, Math.PI], clip: true }
+ * const config: MinMaxConfig = { type: 'minMax', range: [0, Math.PI], clip: true };
  * ```
  */
 export interface MinMaxConfig {
@@ -173,7 +173,7 @@ export interface MinMaxConfig {
  *
  * @example
  * ```ts
- * { type: 'binarize', threshold: 0.5 }
+ * const config: BinarizeConfig = { type: 'binarize', threshold: 0.5 };
  * ```
  */
 export interface BinarizeConfig {

@@ -321,7 +321,7 @@ export async function zxzGroundState(numQubits: number, params: ZxzParams, optio
  *
  * @example
  * ```ts
- * { kind: 'grid', h1: [0, 2, 41] } // or { kind: 'random', count: 200, seed: 1, h1: [0, 2], h2: [-0.5, 0.5] }
+ * const config: ZxzSampling = { kind: 'grid', h1: [0, 2, 41] }; // or { kind: 'random', count: 200, seed: 1, h1: [0, 2], h2: [-0.5, 0.5] }
  * ```
  */
 export type ZxzSampling =

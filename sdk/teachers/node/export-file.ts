@@ -17,7 +17,7 @@ import { exportOnnx, type ExportOnnxOptions } from '../export.js';
  * @throws export errors (E_UNSUPPORTED, E_SHAPE); E_DATA when the file cannot be written
  * @example
  * ```ts
- * import { exportOnnxFile } from 'qdistill/teachers/node';
+ * import { exportOnnxFile } from 'qdistill/node';
  * await exportOnnxFile(model, 'out/lenet5.onnx', { inputShape: [1, 28, 28] });
  * ```
  */

@@ -128,7 +128,7 @@ function manifestPathFor(onnxPath: string): string {
  * @example
  * ```ts
  * import { trainTeacher } from 'qdistill';
- * import { saveTeacher } from 'qdistill/teachers/node';
+ * import { saveTeacher } from 'qdistill/node';
  * const trained = await trainTeacher({ arch: { arch: 'lenet5' }, data: { train, test }, epochs: 15 });
  * await saveTeacher(trained, 'teachers/lenet5-mnist-c6.onnx', { dataset: 'mnist', classes: train.classIds });
  * ```
