@@ -198,8 +198,27 @@ async function runCheckpoint(
   };
 }
 
-/** Accuracy of logits (N × C) against labels. */
+/**
+ * Accuracy of logits (N × C, row-major) against N labels: the fraction of
+ * rows whose largest logit is at the label.
+ *
+ * @throws E_INVALID_ARGUMENT when `numClasses` is missing or not a positive integer, when the logits are not N × numClasses, or a label is outside 0..numClasses−1
+ * @example
+ * ```ts
+ * logitsAccuracy(new Float32Array([0.1, 2, 3, -1]), new Int32Array([1, 0]), 2); // 1
+ * ```
+ */
 export function logitsAccuracy(logits: Float32Array, labels: Int32Array, numClasses: number): number {
+  if (!Number.isInteger(numClasses) || numClasses < 1) {
+    throw new QDistillError('E_INVALID_ARGUMENT', `logitsAccuracy: numClasses must be a positive integer (the logits' row length), got ${String(numClasses)}`);
+  }
+  if (labels.length === 0 || logits.length !== labels.length * numClasses) {
+    throw new QDistillError('E_INVALID_ARGUMENT', `logitsAccuracy: expected ${labels.length} × ${numClasses} = ${labels.length * numClasses} logits for ${labels.length} labels and ${numClasses} classes, got ${logits.length}${labels.length === 0 ? ' (no labels)' : ''}`);
+  }
+  for (let i = 0; i < labels.length; i++) {
+    const y = labels[i]!;
+    if (y < 0 || y >= numClasses) throw new QDistillError('E_INVALID_ARGUMENT', `logitsAccuracy: label ${y} at index ${i} is outside 0..${numClasses - 1}`);
+  }
   let correct = 0;
   for (let i = 0; i < labels.length; i++) {
     let best = 0;

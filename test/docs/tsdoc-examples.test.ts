@@ -4,6 +4,8 @@
 // fails here. Examples that are whole programs type-check with no error;
 // fragments that use variables from their context (`train`, `kernel`, …)
 // must still parse and import only what is exported.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/fixtures.js';
 import { collectExamples, compileExamples, exportedEntries } from './tsdoc-examples.js';
@@ -39,5 +41,11 @@ describe('TSDoc examples', () => {
 
   it('type-check with no error when they are whole programs', () => {
     expect(show(diagnostics.filter((d) => !fragments.has(d.where)))).toEqual([]);
+  });
+
+  it('name one checkpoint extension, .qdc (the CLI writes and the teacher cache keeps .qdc files)', () => {
+    const files = ['sdk', 'docs'].flatMap((d) => (readdirSync(join(REPO_ROOT, d), { recursive: true }) as string[]).filter((f) => /\.(ts|md)$/.test(f)).map((f) => join(REPO_ROOT, d, f)));
+    const other = files.filter((f) => /\.(qdckpt|ckpt)\b/.test(readFileSync(f, 'utf8')));
+    expect(other).toEqual([]);
   });
 });

@@ -155,11 +155,11 @@ describe('checkpoint bytes', () => {
 describe('checkpoint files (Node)', () => {
   it('saves atomically (no temporary file left) and loads back', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'qd-ckpt-'));
-    const path = join(dir, 'lenet.qdckpt');
+    const path = join(dir, 'lenet.qdc');
     const { model, opt } = trainedLenet();
     await saveCheckpointFile(path, model, { optimizer: opt, metadata: { epoch: 1 } });
     await saveCheckpointFile(path, model, { optimizer: opt, metadata: { epoch: 2 } });
-    expect(readdirSync(dir)).toEqual(['lenet.qdckpt']);
+    expect(readdirSync(dir)).toEqual(['lenet.qdc']);
     const { model: restored, checkpoint } = await restoreModelFile(path);
     expect(checkpoint.metadata).toEqual({ epoch: 2 });
     expect(Array.from(restored.getFlatParams())).toEqual(Array.from(model.getFlatParams()));
@@ -171,7 +171,7 @@ describe('checkpoint files (Node)', () => {
 
   it('a failed write leaves the previous file intact and removes the temporary file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'qd-ckpt-'));
-    const path = join(dir, 'model.qdckpt');
+    const path = join(dir, 'model.qdc');
     writeFileSync(path, 'previous contents');
     let tmpSeen = '';
     await expectErrorAsync(
@@ -192,17 +192,17 @@ describe('checkpoint files (Node)', () => {
     );
     expect(tmpSeen).not.toBe(path);
     expect(readFileSync(path, 'utf8')).toBe('previous contents');
-    expect(readdirSync(dir)).toEqual(['model.qdckpt']);
+    expect(readdirSync(dir)).toEqual(['model.qdc']);
   });
 
   it('loading a truncated or mismatched file names the path', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'qd-ckpt-'));
-    const path = join(dir, 'cut.qdckpt');
+    const path = join(dir, 'cut.qdc');
     const bytes = serializeCheckpoint(createModel({ arch: 'lenet-003', numClasses: 6 }));
     writeFileSync(path, bytes.subarray(0, bytes.length >> 1));
     await expectErrorAsync(() => loadCheckpointFile(path, createModel({ arch: 'lenet-003', numClasses: 6 })), 'E_CHECKPOINT', path, 'truncated');
     writeFileSync(path, bytes);
     await expectErrorAsync(() => loadCheckpointFile(path, createModel({ arch: 'lenet5', numClasses: 6 })), 'E_CHECKPOINT', path, 'architecture mismatch');
-    await expectErrorAsync(() => loadCheckpointFile(join(dir, 'missing.qdckpt'), createModel({ arch: 'lenet5', numClasses: 6 })), 'E_CHECKPOINT', 'could not read');
+    await expectErrorAsync(() => loadCheckpointFile(join(dir, 'missing.qdc'), createModel({ arch: 'lenet5', numClasses: 6 })), 'E_CHECKPOINT', 'could not read');
   });
 });

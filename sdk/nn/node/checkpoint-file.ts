@@ -46,7 +46,7 @@ const nodeIo: AtomicWriteIo = {
  * @throws E_CHECKPOINT wrapping the file-system error
  * @example
  * ```ts
- * await writeFileAtomic('model.qdckpt', bytes);
+ * await writeFileAtomic('model.qdc', bytes);
  * ```
  */
 export async function writeFileAtomic(path: string, bytes: Uint8Array, io: AtomicWriteIo = nodeIo): Promise<void> {
@@ -68,7 +68,7 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array, io: Atomi
  *
  * @example
  * ```ts
- * await saveCheckpointFile('runs/lenet.qdckpt', model, { optimizer: opt, metadata: { epoch } });
+ * await saveCheckpointFile('runs/lenet.qdc', model, { optimizer: opt, metadata: { epoch } });
  * ```
  */
 export async function saveCheckpointFile(path: string, model: Module, options: SaveCheckpointOptions = {}): Promise<void> {
@@ -81,7 +81,7 @@ export async function saveCheckpointFile(path: string, model: Module, options: S
  * @throws E_CHECKPOINT if the file cannot be read or does not validate
  * @example
  * ```ts
- * const ckpt = await readCheckpointFile('runs/lenet.qdckpt');
+ * const ckpt = await readCheckpointFile('runs/lenet.qdc');
  * ```
  */
 export async function readCheckpointFile(path: string): Promise<Checkpoint> {
@@ -105,7 +105,7 @@ export async function readCheckpointFile(path: string): Promise<Checkpoint> {
  * @throws E_CHECKPOINT on any mismatch (see loadCheckpointInto)
  * @example
  * ```ts
- * await loadCheckpointFile('runs/lenet.qdckpt', model, { optimizer: opt });
+ * await loadCheckpointFile('runs/lenet.qdc', model, { optimizer: opt });
  * ```
  */
 export async function loadCheckpointFile(path: string, model: Module, options: { optimizer?: Optimizer } = {}): Promise<Checkpoint> {
@@ -123,7 +123,7 @@ export async function loadCheckpointFile(path: string, model: Module, options: {
  *
  * @example
  * ```ts
- * const { model } = await restoreModelFile('runs/lenet.qdckpt');
+ * const { model } = await restoreModelFile('runs/lenet.qdc');
  * ```
  */
 export async function restoreModelFile(path: string): Promise<{ model: ZooModel; checkpoint: Checkpoint }> {
