@@ -1,12 +1,17 @@
 /**
  * Where the heavy classical kernels run.
  *
- * - float64 tensors always use the TypeScript reference kernels
- *   (`reference.ts`): that path exists for gradient checks.
  * - float32 tensors use the WebAssembly SIMD kernels (`assembly/classical/`)
  *   once {@link init} has run. Before that, a float32 matmul / conv2d / pool
  *   throws `E_NOT_INITIALIZED`, unless {@link useReferenceBackend} chose the
  *   (slow) TypeScript loops explicitly. Nothing falls back silently.
+ * - float64 tensors (dataset distillation's inner steps, gradient checks) use
+ *   the float64 WebAssembly kernels (`assembly/classical/*-f64.ts`) once
+ *   {@link init} has run, and the TypeScript reference kernels
+ *   (`reference.ts`) otherwise (before `init`, after
+ *   {@link useReferenceBackend}, or with {@link setFloat64Backend}
+ *   `('reference')`). The float64 kernels add every term in the reference's
+ *   order, so both give the same bits (test/nn/kernels-f64.test.ts).
  *
  * Data lives in JavaScript typed arrays; each heavy op copies its operands
  * into one reusable WebAssembly workspace, runs one engine call for the whole
@@ -110,15 +115,16 @@ class WasmBackend {
   }
 
   /**
-   * Lays out buffers of the given float counts in the workspace (each
-   * 16-byte aligned), growing it if needed, and returns their pointers.
+   * Lays out buffers of the given element counts (`bytesPer` bytes each: 4
+   * for float32, 8 for float64) in the workspace (each 16-byte aligned),
+   * growing it if needed, and returns their pointers.
    */
-  layout(floatCounts: readonly number[]): number[] {
+  layout(counts: readonly number[], bytesPer: 4 | 8 = 4): number[] {
     let total = 0;
     const offsets: number[] = [];
-    for (const n of floatCounts) {
+    for (const n of counts) {
       offsets.push(total);
-      total += Math.ceil((n * 4) / 16) * 16;
+      total += Math.ceil((n * bytesPer) / 16) * 16;
     }
     if (total > this.bytes) {
       if (this.ptr) this.kernel.free(this.ptr);
@@ -131,26 +137,31 @@ class WasmBackend {
     return offsets.map((o) => this.ptr + o);
   }
 
+  /** Copies data into engine memory at ptr, in its own precision. */
   put(ptr: number, data: TypedData): void {
     const t = profiling ? now() : 0;
-    this.kernel.f32(ptr, data.length).set(data);
+    if (data instanceof Float64Array) this.kernel.f64(ptr, data.length).set(data);
+    else this.kernel.f32(ptr, data.length).set(data);
     if (profiling) {
       profile.copyMs += now() - t;
-      profile.bytesIn += data.length * 4;
+      profile.bytesIn += data.byteLength;
     }
   }
 
+  /** Copies engine memory at ptr into out, in out's precision. */
   get(ptr: number, out: TypedData): void {
     const t = profiling ? now() : 0;
-    out.set(this.kernel.f32(ptr, out.length));
+    if (out instanceof Float64Array) out.set(this.kernel.f64(ptr, out.length));
+    else out.set(this.kernel.f32(ptr, out.length));
     if (profiling) {
       profile.copyMs += now() - t;
-      profile.bytesOut += out.length * 4;
+      profile.bytesOut += out.byteLength;
     }
   }
 }
 
 let state: { name: 'uninitialized' } | { name: 'reference' } | { name: 'wasm'; wasm: WasmBackend } = { name: 'uninitialized' };
+let float64Backend: BackendName = 'wasm';
 
 /**
  * Initialises the float32 WebAssembly backend (idempotent: a second call
@@ -214,12 +225,38 @@ export function backendKernel(): Kernel | undefined {
   return state.name === 'wasm' ? state.wasm.kernel : undefined;
 }
 
+/**
+ * Chooses where float64 heavy kernels run while the WebAssembly backend is
+ * initialised: `'wasm'` (the default; the float64 engine kernels) or
+ * `'reference'` (the TypeScript loops). Both give the same bits; the switch
+ * exists so benchmarks and tests can run the two side by side. Without
+ * {@link init} float64 always runs the reference loops.
+ *
+ * @example
+ * ```ts
+ * setFloat64Backend('reference');
+ * ```
+ */
+export function setFloat64Backend(name: BackendName): void {
+  float64Backend = name;
+}
+
+function retiredError(op: string): QDistillError {
+  return new QDistillError('E_KERNEL_RETIRED', `${op}: the nn WebAssembly engine trapped earlier; call nn.init() again to create a new one`);
+}
+
+/** The float64 engine when every array is float64 and the wasm backend runs float64; null → reference loops. */
+function wasm64For(op: string, ...data: ReadonlyArray<TypedData | null>): WasmBackend | null {
+  if (state.name !== 'wasm' || float64Backend !== 'wasm') return null;
+  for (const d of data) if (d && !(d instanceof Float64Array)) return null;
+  if (state.wasm.kernel.retired) throw retiredError(op);
+  return state.wasm;
+}
+
 function wasmFor(op: string, data: TypedData): WasmBackend | null {
   if (data instanceof Float64Array) return null;
   if (state.name === 'wasm') {
-    if (state.wasm.kernel.retired) {
-      throw new QDistillError('E_KERNEL_RETIRED', `${op}: the nn WebAssembly engine trapped earlier; call nn.init() again to create a new one`);
-    }
+    if (state.wasm.kernel.retired) throw retiredError(op);
     return state.wasm;
   }
   if (state.name === 'reference') return null;
@@ -251,6 +288,12 @@ export function gemm(
   c: TypedData,
   accumulate: boolean,
 ): void {
+  if (c instanceof Float64Array) {
+    const wasm64 = wasm64For(op, a, b);
+    if (wasm64) gemmF64Wasm(wasm64, op, m, n, k, a, transA, b, transB, c, accumulate);
+    else gemmReference(m, n, k, a, transA, b, transB, c, accumulate);
+    return;
+  }
   const wasm = wasmFor(op, c);
   if (!wasm) {
     gemmReference(m, n, k, a, transA, b, transB, c, accumulate);
@@ -267,6 +310,25 @@ export function gemm(
     if (transB) ex.gemmNtF32(m, n, k, pa, k, pb, k, pc, n, accumulate ? 1 : 0);
     else if (transA) ex.gemmF32(m, n, k, pa, 1, m, pb, n, pc, n, accumulate ? 1 : 0);
     else ex.gemmF32(m, n, k, pa, k, 1, pb, n, pc, n, accumulate ? 1 : 0);
+  });
+  wasm.get(pc, c);
+}
+
+/**
+ * float64 c (+)= op(A)·op(B) in one engine call: a transposed B is first
+ * transposed to [k, n] in the workspace, then gemmF64 (bits of gemmReference).
+ */
+function gemmF64Wasm(
+  wasm: WasmBackend, op: string, m: number, n: number, k: number,
+  a: TypedData, transA: boolean, b: TypedData, transB: boolean, c: TypedData, accumulate: boolean,
+): void {
+  const [pa, pb, pbt, pc] = wasm.layout([m * k, k * n, transB ? k * n : 0, m * n], 8) as [number, number, number, number];
+  wasm.put(pa, a);
+  wasm.put(pb, b);
+  if (accumulate) wasm.put(pc, c);
+  wasm.run(`${op} float64`, (ex) => {
+    if (transB) ex.transposeF64(n, k, pb, pbt);
+    ex.gemmF64(m, n, k, pa, transA ? 1 : k, transA ? m : 1, transB ? pbt : pb, n, pc, n, accumulate ? 1 : 0);
   });
   wasm.get(pc, c);
 }
@@ -289,6 +351,13 @@ export function linearForward(
   bias: TypedData | null,
   y: TypedData,
 ): void {
+  if (y instanceof Float64Array) {
+    const wasm64 = wasm64For('linear', x, w, bias);
+    if (wasm64) gemmF64Wasm(wasm64, 'linear', rows, outF, inF, x, false, w, true, y, false);
+    else gemmReference(rows, outF, inF, x, false, w, true, y, false);
+    if (bias) for (let r = 0; r < rows; r++) for (let j = 0; j < outF; j++) y[r * outF + j]! += bias[j]!;
+    return;
+  }
   const wasm = wasmFor('linear', y);
   if (!wasm) {
     gemmReference(rows, outF, inF, x, false, w, true, y, false);
@@ -326,6 +395,16 @@ export function linearBackward(
   dw: TypedData | null,
   db: TypedData | null,
 ): void {
+  if (g instanceof Float64Array) {
+    const wasm64 = wasm64For('linear backward', x, w, dx, dw, db);
+    if (wasm64) linearBackwardF64Wasm(wasm64, rows, inF, outF, x, w, g, dx, dw);
+    else {
+      if (dx) gemmReference(rows, inF, outF, g, false, w, false, dx, true);
+      if (dw) gemmReference(outF, inF, rows, g, true, x, false, dw, true);
+    }
+    if (db) for (let r = 0; r < rows; r++) for (let j = 0; j < outF; j++) db[j]! += g[r * outF + j]!;
+    return;
+  }
   const wasm = wasmFor('linear', g);
   if (!wasm) {
     if (dx) gemmReference(rows, inF, outF, g, false, w, false, dx, true);
@@ -362,6 +441,36 @@ export function linearBackward(
   if (db) wasm.get(pdb, db);
 }
 
+/** float64 dx += g·w and dw += gᵀ·x in one engine call (bits of gemmReference). */
+function linearBackwardF64Wasm(
+  wasm: WasmBackend, rows: number, inF: number, outF: number,
+  x: TypedData, w: TypedData, g: TypedData, dx: TypedData | null, dw: TypedData | null,
+): void {
+  if (!dx && !dw) return;
+  const [px, pw, pg, pdx, pdw] = wasm.layout([
+    dw ? rows * inF : 0,
+    dx ? outF * inF : 0,
+    rows * outF,
+    dx ? rows * inF : 0,
+    dw ? outF * inF : 0,
+  ], 8) as [number, number, number, number, number];
+  wasm.put(pg, g);
+  if (dw) {
+    wasm.put(px, x);
+    wasm.put(pdw, dw);
+  }
+  if (dx) {
+    wasm.put(pw, w);
+    wasm.put(pdx, dx);
+  }
+  wasm.run('linear backward float64', (ex) => {
+    if (dx) ex.gemmF64(rows, inF, outF, pg, outF, 1, pw, inF, pdx, inF, 1);
+    if (dw) ex.gemmF64(outF, inF, rows, pg, 1, outF, px, inF, pdw, inF, 1);
+  });
+  if (dx) wasm.get(pdx, dx);
+  if (dw) wasm.get(pdw, dw);
+}
+
 /**
  * Conv2d forward for the whole batch (overwrites y).
  *
@@ -371,6 +480,25 @@ export function linearBackward(
  * ```
  */
 export function conv2dForward(g: ConvGeometry, x: TypedData, w: TypedData, bias: TypedData | null, y: TypedData): void {
+  if (y instanceof Float64Array) {
+    const wasm64 = wasm64For('conv2d', x, w, bias);
+    if (!wasm64) {
+      conv2dForwardReference(g, x, w, bias, y);
+      return;
+    }
+    const [px, pw, pb, py] = wasm64.layout([x.length, w.length, g.filters, y.length], 8) as [number, number, number, number];
+    wasm64.put(px, x);
+    wasm64.put(pw, w);
+    if (bias) wasm64.put(pb, bias);
+    wasm64.run('conv2d float64', (ex) =>
+      ex.conv2dForwardF64(
+        g.batch, g.channels, g.height, g.width, g.filters, g.kernelH, g.kernelW, g.stride, g.padding, g.outH, g.outW,
+        px, pw, pb, bias ? 1 : 0, py,
+      ),
+    );
+    wasm64.get(py, y);
+    return;
+  }
   const wasm = wasmFor('conv2d', y);
   if (!wasm) {
     conv2dForwardReference(g, x, w, bias, y);
@@ -415,6 +543,12 @@ export function conv2dBackward(
   dw: TypedData | null,
   db: TypedData | null,
 ): void {
+  if (dy instanceof Float64Array) {
+    const wasm64 = wasm64For('conv2d backward', x, w, dx, dw, db);
+    if (wasm64) conv2dBackwardF64Wasm(wasm64, g, x, w, dy, dx, dw, db);
+    else conv2dBackwardReference(g, x, w, dy, dx, dw, db);
+    return;
+  }
   const wasm = wasmFor('conv2d', dy);
   if (!wasm) {
     conv2dBackwardReference(g, x, w, dy, dx, dw, db);
@@ -422,6 +556,41 @@ export function conv2dBackward(
   }
   if (splitConv2dBackward(KERNELS, wasm.kernel.build, g, x, w, dy, dx, dw, db)) return;
   conv2dBackwardWasm(wasm, g, x, w, dy, dx, dw, db, false);
+}
+
+/** float64 conv2d VJP in one engine call (bits of conv2dBackwardReference). */
+function conv2dBackwardF64Wasm(
+  wasm: WasmBackend, g: ConvGeometry, x: TypedData, w: TypedData, dy: TypedData, dx: TypedData | null, dw: TypedData | null, db: TypedData | null,
+): void {
+  if (!dx && !dw && !db) return;
+  const [px, pw, pdy, pdx, pdw, pdb, pdyt] = wasm.layout([
+    dw ? x.length : 0,
+    dx ? w.length : 0,
+    dy.length,
+    dx ? x.length : 0,
+    dw ? dw.length : 0,
+    db ? db.length : 0,
+    dw ? dy.length : 0,
+  ], 8) as [number, number, number, number, number, number, number];
+  wasm.put(pdy, dy);
+  if (dw) {
+    wasm.put(px, x);
+    wasm.put(pdw, dw);
+  }
+  if (dx) {
+    wasm.put(pw, w);
+    wasm.put(pdx, dx);
+  }
+  if (db) wasm.put(pdb, db);
+  wasm.run('conv2d backward float64', (ex) =>
+    ex.conv2dBackwardF64(
+      g.batch, g.channels, g.height, g.width, g.filters, g.kernelH, g.kernelW, g.stride, g.padding, g.outH, g.outW,
+      px, pw, pdy, pdx, dx ? 1 : 0, pdw, dw ? 1 : 0, pdb, db ? 1 : 0, pdyt,
+    ),
+  );
+  if (dx) wasm.get(pdx, dx);
+  if (dw) wasm.get(pdw, dw);
+  if (db) wasm.get(pdb, db);
 }
 
 /**
@@ -503,14 +672,24 @@ export const KERNELS: NNKernels = { conv2dForward, conv2dBackward, conv2dBackwar
  */
 export function poolForward(kind: 'avg' | 'max', g: ConvGeometry, x: TypedData, y: TypedData): void {
   const op = `${kind}Pool2d`;
-  const wasm = wasmFor(op, y);
+  const f64 = y instanceof Float64Array;
+  const wasm = f64 ? wasm64For(op, x) : wasmFor(op, y);
   if (!wasm) {
     poolForwardReference(kind, g, x, y);
     return;
   }
-  const [px, py] = wasm.layout([x.length, y.length]) as [number, number];
+  const [px, py] = wasm.layout([x.length, y.length], f64 ? 8 : 4) as [number, number];
   wasm.put(px, x);
   const planes = g.batch * g.channels;
+  if (f64) {
+    wasm.run(`${op} float64`, (ex) =>
+      kind === 'avg'
+        ? ex.avgPool2dF64(planes, g.height, g.width, g.kernelH, g.kernelW, g.stride, g.outH, g.outW, px, py)
+        : ex.maxPool2dF64(planes, g.height, g.width, g.kernelH, g.kernelW, g.stride, g.outH, g.outW, px, py),
+    );
+    wasm.get(py, y);
+    return;
+  }
   wasm.run(op, (ex) =>
     kind === 'avg'
       ? ex.avgPool2dF32(planes, g.height, g.width, g.kernelH, g.kernelW, g.stride, g.outH, g.outW, px, py)
@@ -529,16 +708,26 @@ export function poolForward(kind: 'avg' | 'max', g: ConvGeometry, x: TypedData, 
  */
 export function poolBackward(kind: 'avg' | 'max', g: ConvGeometry, x: TypedData, dy: TypedData, dx: TypedData): void {
   const op = `${kind}Pool2d backward`;
-  const wasm = wasmFor(op, dy);
+  const f64 = dy instanceof Float64Array;
+  const wasm = f64 ? wasm64For(op, x, dx) : wasmFor(op, dy);
   if (!wasm) {
     poolBackwardReference(kind, g, x, dy, dx);
     return;
   }
-  const [px, pdy, pdx] = wasm.layout([kind === 'max' ? x.length : 0, dy.length, dx.length]) as [number, number, number];
+  const [px, pdy, pdx] = wasm.layout([kind === 'max' ? x.length : 0, dy.length, dx.length], f64 ? 8 : 4) as [number, number, number];
   if (kind === 'max') wasm.put(px, x);
   wasm.put(pdy, dy);
   wasm.put(pdx, dx);
   const planes = g.batch * g.channels;
+  if (f64) {
+    wasm.run(`${op} float64`, (ex) =>
+      kind === 'avg'
+        ? ex.avgPool2dBackwardF64(planes, g.height, g.width, g.kernelH, g.kernelW, g.stride, g.outH, g.outW, pdy, pdx)
+        : ex.maxPool2dBackwardF64(planes, g.height, g.width, g.kernelH, g.kernelW, g.stride, g.outH, g.outW, px, pdy, pdx),
+    );
+    wasm.get(pdx, dx);
+    return;
+  }
   wasm.run(op, (ex) =>
     kind === 'avg'
       ? ex.avgPool2dBackwardF32(planes, g.height, g.width, g.kernelH, g.kernelW, g.stride, g.outH, g.outW, pdy, pdx)
