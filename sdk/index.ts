@@ -57,7 +57,7 @@ export {
 export { historyHash, type HistoryHashInput } from './distill/history-hash.js';
 export { runKDSweep, parseSetFlag, type SweepAxis, type SweepResult } from './distill/sweep.js';
 export * from './teachers/index.js';
-export { serializeHybridCheckpoint, restoreHybridModel } from './qnn/hybrid-checkpoint.js';
+export { serializeHybridCheckpoint, restoreHybridModel, type HybridCheckpointOptions } from './qnn/hybrid-checkpoint.js';
 export { createWorkerPool } from './workers/lazy.js';
 export { useWorkerPool, installedWorkerPool } from './workers/install.js';
 export type { WorkerPool, WorkerPoolOptions, CallOptions } from './workers/pool.js';

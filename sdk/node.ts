@@ -12,3 +12,4 @@ export { nodeExperimentEnvironment, trainedTeacher, trainTeacherCommand, cacheDi
 export { readModelFile, exportOnnxFile, saveTeacher, loadSavedTeacher, type TeacherManifest, type SavedTeacher, type SaveTeacherOptions } from './teachers/node/index.js';
 export { saveDistilledFile, loadDistilledFile, writeDistilledPng, encodePng } from './distill/node/distilled-files.js';
 export { nodeDDEnvironment } from './distill/node/dd-environment.js';
+export { saveHybridModelFile, loadHybridModelFile, type SaveHybridModelFileOptions } from './distill/node/model-file.js';

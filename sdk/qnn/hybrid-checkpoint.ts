@@ -9,9 +9,21 @@ import { loadCheckpointInto, parseCheckpoint, serializeCheckpoint, type Checkpoi
 import { createHybridModel, type HybridModel, type HybridModelConfig } from './hybrid.js';
 
 const KEY = 'qdistill.hybridConfig';
+const TRANSFORM_KEY = 'qdistill.inputTransform';
+
+/** Options of {@link serializeHybridCheckpoint}: the checkpoint's, plus the model's input transform. */
+export interface HybridCheckpointOptions extends SaveCheckpointOptions {
+  /**
+   * The input transform the model expects (a data `Pipeline`, fitted, or its
+   * JSON): stored in the checkpoint, so the file restores the model and what
+   * its inputs go through. `restoreHybridModel` returns it as `transformJSON`;
+   * `loadHybridModelFile` (qdistill/node) as a `Pipeline`.
+   */
+  transform?: { toJSON(): unknown } | Record<string, unknown> | null;
+}
 
 /**
- * Serialises a hybrid model (config + weights + optional optimiser state and seed).
+ * Serialises a hybrid model (config + weights + optional optimiser state, seed and input transform).
  *
  * @example
  * ```ts
@@ -19,20 +31,32 @@ const KEY = 'qdistill.hybridConfig';
  * const { model: again } = await restoreHybridModel(bytes);
  * ```
  */
-export function serializeHybridCheckpoint(model: HybridModel, options: SaveCheckpointOptions = {}): Uint8Array {
+export function serializeHybridCheckpoint(model: HybridModel, options: HybridCheckpointOptions = {}): Uint8Array {
+  const { transform, ...rest } = options;
+  let transformJSON: unknown = null;
+  if (transform !== undefined && transform !== null) {
+    if (typeof transform !== 'object') {
+      throw new QDistillError('E_INVALID_ARGUMENT', `serializeHybridCheckpoint: transform must be a data Pipeline or its JSON, got ${typeof transform}`);
+    }
+    transformJSON = typeof (transform as { toJSON?: unknown }).toJSON === 'function' ? (transform as { toJSON(): unknown }).toJSON() : transform;
+  }
   return serializeCheckpoint(model, {
-    ...options,
-    seed: options.seed ?? model.config.seed ?? null,
-    metadata: { ...(options.metadata ?? {}), [KEY]: model.config },
+    ...rest,
+    seed: rest.seed ?? model.config.seed ?? null,
+    metadata: { ...(rest.metadata ?? {}), [KEY]: model.config, ...(transformJSON !== null ? { [TRANSFORM_KEY]: transformJSON } : {}) },
   });
 }
 
 /**
- * Rebuilds a hybrid model from a checkpoint written by {@link serializeHybridCheckpoint}.
+ * Rebuilds a hybrid model from a checkpoint written by {@link serializeHybridCheckpoint}
+ * (`transformJSON`: the stored input transform, or null; `data.Pipeline.fromJSON` rebuilds it).
  *
  * @throws E_CHECKPOINT if the file is corrupt or truncated, holds no hybrid config or one that does not build a model, or its tensors do not fit the architecture
  */
-export async function restoreHybridModel(source: Uint8Array | Checkpoint, options: { kernel?: Kernel } = {}): Promise<{ model: HybridModel; checkpoint: Checkpoint }> {
+export async function restoreHybridModel(
+  source: Uint8Array | Checkpoint,
+  options: { kernel?: Kernel } = {},
+): Promise<{ model: HybridModel; checkpoint: Checkpoint; transformJSON: unknown }> {
   const checkpoint = source instanceof Uint8Array ? parseCheckpoint(source) : source;
   const config = checkpoint.metadata[KEY] as HybridModelConfig | undefined;
   if (!config || typeof config !== 'object' || typeof (config as { arch?: unknown }).arch !== 'string') {
@@ -54,7 +78,7 @@ export async function restoreHybridModel(source: Uint8Array | Checkpoint, option
     throw new QDistillError('E_CHECKPOINT', `checkpoint: ${checkpoint.label}'s stored hybrid config does not build a model (${(cause as Error)?.message ?? String(cause)})`, { cause });
   }
   loadCheckpointInto(model, checkpoint);
-  return { model, checkpoint };
+  return { model, checkpoint, transformJSON: checkpoint.metadata[TRANSFORM_KEY] ?? null };
 }
 
 /** The largest `layers` count anywhere in a config (0 if none). */
