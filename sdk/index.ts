@@ -11,7 +11,7 @@ export { createKernel, Kernel, type KernelOptions, type KernelBuild } from './ke
 export { Random } from './util/random.js';
 export * from './circuit/index.js';
 export {
-  createSimulator, Simulator, sampleFromProbabilities, MAX_SIMULATED_QUBITS,
+  createSimulator, Simulator, sampleFromProbabilities, outcomesToBits, MAX_SIMULATED_QUBITS,
   type StateVector, type SimulatorOptions, type RunOptions,
 } from './qnn/simulator.js';
 export { compileTape, slotAngles, type Tape, type SlotSource, type SlotOrigin } from './qnn/tape.js';

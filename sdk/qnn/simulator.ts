@@ -126,6 +126,25 @@ export class Simulator {
     return engineSample(this.kernel, probabilities, shots, new Random(options.seed ?? 0)).outcomes;
   }
 
+  /**
+   * The same draws as {@link sample} (same seed, same shots) as bits in
+   * PennyLane's shape: one row per shot, one bit per measured wire in the
+   * order listed (`qml.sample()` → `shots × wires`).
+   *
+   * @throws E_SHOTS for a non-positive or non-integer shot count
+   * @example
+   * ```ts
+   * const sim = await createSimulator();
+   * const bell = new Circuit(2).h(0).cnot(0, 1);
+   * sim.sampleBits(bell, 3, { seed: 7 }); // e.g. [[1, 1], [0, 0], [1, 1]] as Uint8Arrays
+   * ```
+   */
+  sampleBits(circuit: Circuit, shots: number, seedOrOptions: number | (RunOptions & { seed?: number; wires?: readonly number[] }) = {}): Uint8Array[] {
+    const options = typeof seedOrOptions === 'number' ? { seed: seedOrOptions } : seedOrOptions;
+    const numWires = options.wires?.length ?? circuit.numQubits;
+    return outcomesToBits(this.sample(circuit, shots, options), numWires);
+  }
+
   /** Frees nothing persistent; present for symmetry with pooled simulators. */
   dispose(): void {}
 
@@ -340,4 +359,32 @@ export function sampleFromProbabilities(probabilities: ArrayLike<number>, shots:
 export async function createSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const kernel = options.kernel ?? (await createKernel(options.build ? { build: options.build } : {}));
   return new Simulator(kernel);
+}
+
+/**
+ * Outcome indices (as {@link Simulator.sample} returns them; the first wire
+ * is the most significant bit) to bit rows in PennyLane's shape: one
+ * `Uint8Array` of `numWires` bits per outcome, first wire first.
+ *
+ * @throws E_INVALID_ARGUMENT if `numWires` is not an integer in 1..30 or an outcome is outside 0..2^numWires − 1
+ * @example
+ * ```ts
+ * outcomesToBits(new Int32Array([3, 0, 2]), 2); // [[1, 1], [0, 0], [1, 0]]
+ * ```
+ */
+export function outcomesToBits(outcomes: ArrayLike<number>, numWires: number): Uint8Array[] {
+  if (!Number.isInteger(numWires) || numWires < 1 || numWires > 30) {
+    throw new QDistillError('E_INVALID_ARGUMENT', `outcomesToBits: numWires must be an integer in 1..30, got ${numWires}`);
+  }
+  const rows: Uint8Array[] = new Array(outcomes.length);
+  for (let s = 0; s < outcomes.length; s++) {
+    const k = outcomes[s]!;
+    if (!Number.isInteger(k) || k < 0 || k >= 2 ** numWires) {
+      throw new QDistillError('E_INVALID_ARGUMENT', `outcomesToBits: outcome ${k} at index ${s} is outside 0..${2 ** numWires - 1} for ${numWires} wires`);
+    }
+    const row = new Uint8Array(numWires);
+    for (let w = 0; w < numWires; w++) row[w] = (k >> (numWires - 1 - w)) & 1;
+    rows[s] = row;
+  }
+  return rows;
 }
