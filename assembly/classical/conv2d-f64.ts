@@ -252,6 +252,144 @@ function conv2dDxStride1F64(
   }
 }
 
+// dx += conv2d input VJP for channels [c0, c0 + 2·lanes) with `lanes` f64x2
+// accumulators (1, 2 or 4), any stride, on transposed copies (dxT
+// [n][iy][ix][c], wT [f][ki][kj][c]): both lanes of a register are two
+// channels of the same input pixel, so they share every tap's validity. Terms
+// over (f, oy ascending, ox ascending), as the reference adds them.
+@inline
+function dxChannelBlock(
+  lanes: i32, c0: i32,
+  batch: i32, c: i32, h: i32, w: i32, f: i32, kh: i32, kw: i32, stride: i32, pad: i32, oh: i32, ow: i32,
+  wT: usize, dy: usize, dxT: usize,
+): void {
+  const ohw = oh * ow;
+  const kjStep = (<usize>c) << 3;
+  for (let n = 0; n < batch; n++) {
+    for (let iy = 0; iy < h; iy++) {
+      // oy with ki = iy + pad − oy·stride in [0, kh) and oy in [0, oh)
+      const ty = iy + pad;
+      let oyLo = ty - kh + 1 > 0 ? (ty - kh + 1 + stride - 1) / stride : 0;
+      let oyHi = ty / stride + 1;
+      if (oyHi > oh) oyHi = oh;
+      for (let ix = 0; ix < w; ix++) {
+        const tx = ix + pad;
+        const oxLo = tx - kw + 1 > 0 ? (tx - kw + 1 + stride - 1) / stride : 0;
+        let oxHi = tx / stride + 1;
+        if (oxHi > ow) oxHi = ow;
+        const p = at(dxT, ((n * h + iy) * w + ix) * c + c0);
+        let a0 = v128.load(p);
+        let a1 = a0;
+        let a2 = a0;
+        let a3 = a0;
+        if (lanes > 1) a1 = v128.load(p, 16);
+        if (lanes > 2) {
+          a2 = v128.load(p, 32);
+          a3 = v128.load(p, 48);
+        }
+        for (let fi = 0; fi < f; fi++) {
+          const dyf = at(dy, (n * f + fi) * ohw);
+          const wf = at(wT, fi * kh * kw * c + c0);
+          for (let oy = oyLo; oy < oyHi; oy++) {
+            const dyr = at(dyf, oy * ow);
+            const wr = at(wf, ((ty - oy * stride) * kw + tx - oxLo * stride) * c);
+            let wp = wr;
+            const wstep = <usize>stride * kjStep;
+            for (let ox = oxLo; ox < oxHi; ox++) {
+              const gv = v128.load64_splat(at(dyr, ox));
+              a0 = f64x2.add(a0, f64x2.mul(gv, v128.load(wp)));
+              if (lanes > 1) a1 = f64x2.add(a1, f64x2.mul(gv, v128.load(wp, 16)));
+              if (lanes > 2) {
+                a2 = f64x2.add(a2, f64x2.mul(gv, v128.load(wp, 32)));
+                a3 = f64x2.add(a3, f64x2.mul(gv, v128.load(wp, 48)));
+              }
+              wp -= wstep;
+            }
+          }
+        }
+        v128.store(p, a0);
+        if (lanes > 1) v128.store(p, a1, 16);
+        if (lanes > 2) {
+          v128.store(p, a2, 32);
+          v128.store(p, a3, 48);
+        }
+      }
+    }
+  }
+}
+
+// dx += conv2d input VJP for one channel (the odd one left over), scalar, on the transposed copies.
+function dxChannelOne(
+  c0: i32,
+  batch: i32, c: i32, h: i32, w: i32, f: i32, kh: i32, kw: i32, stride: i32, pad: i32, oh: i32, ow: i32,
+  wT: usize, dy: usize, dxT: usize,
+): void {
+  const ohw = oh * ow;
+  for (let n = 0; n < batch; n++) {
+    for (let iy = 0; iy < h; iy++) {
+      const ty = iy + pad;
+      let oyLo = ty - kh + 1 > 0 ? (ty - kh + 1 + stride - 1) / stride : 0;
+      let oyHi = ty / stride + 1;
+      if (oyHi > oh) oyHi = oh;
+      for (let ix = 0; ix < w; ix++) {
+        const tx = ix + pad;
+        const oxLo = tx - kw + 1 > 0 ? (tx - kw + 1 + stride - 1) / stride : 0;
+        let oxHi = tx / stride + 1;
+        if (oxHi > ow) oxHi = ow;
+        const p = at(dxT, ((n * h + iy) * w + ix) * c + c0);
+        let s = load<f64>(p);
+        for (let fi = 0; fi < f; fi++) {
+          const dyf = at(dy, (n * f + fi) * ohw);
+          const wf = at(wT, fi * kh * kw * c + c0);
+          for (let oy = oyLo; oy < oyHi; oy++) {
+            const dyr = at(dyf, oy * ow);
+            for (let ox = oxLo; ox < oxHi; ox++) {
+              s += load<f64>(at(dyr, ox)) * load<f64>(at(wf, ((ty - oy * stride) * kw + tx - ox * stride) * c));
+            }
+          }
+        }
+        store<f64>(p, s);
+      }
+    }
+  }
+}
+
+// dx += conv2d input VJP with channels in the SIMD lanes (c ≥ 2, any stride):
+// transposes w and dx into scratch, accumulates, transposes dx back.
+function conv2dDxChannelsF64(
+  batch: i32, c: i32, h: i32, w: i32, f: i32, kh: i32, kw: i32, stride: i32, pad: i32, oh: i32, ow: i32,
+  wt: usize, dy: usize, dx: usize, wT: usize, dxT: usize,
+): void {
+  const kk = kh * kw;
+  const hw = h * w;
+  for (let fi = 0; fi < f; fi++) {
+    for (let ci = 0; ci < c; ci++) {
+      const src = at(wt, (fi * c + ci) * kk);
+      const dst = at(wT, fi * kk * c + ci);
+      for (let t = 0; t < kk; t++) store<f64>(at(dst, t * c), load<f64>(at(src, t)));
+    }
+  }
+  for (let n = 0; n < batch; n++) {
+    for (let ci = 0; ci < c; ci++) {
+      const src = at(dx, (n * c + ci) * hw);
+      const dst = at(dxT, n * hw * c + ci);
+      for (let t = 0; t < hw; t++) store<f64>(at(dst, t * c), load<f64>(at(src, t)));
+    }
+  }
+  let ci = 0;
+  for (; ci + 8 <= c; ci += 8) dxChannelBlock(4, ci, batch, c, h, w, f, kh, kw, stride, pad, oh, ow, wT, dy, dxT);
+  for (; ci + 4 <= c; ci += 4) dxChannelBlock(2, ci, batch, c, h, w, f, kh, kw, stride, pad, oh, ow, wT, dy, dxT);
+  for (; ci + 2 <= c; ci += 2) dxChannelBlock(1, ci, batch, c, h, w, f, kh, kw, stride, pad, oh, ow, wT, dy, dxT);
+  for (; ci < c; ci++) dxChannelOne(ci, batch, c, h, w, f, kh, kw, stride, pad, oh, ow, wT, dy, dxT);
+  for (let n = 0; n < batch; n++) {
+    for (let cj = 0; cj < c; cj++) {
+      const src = at(dxT, n * hw * c + cj);
+      const dst = at(dx, (n * c + cj) * hw);
+      for (let t = 0; t < hw; t++) store<f64>(at(dst, t), load<f64>(at(src, t * c)));
+    }
+  }
+}
+
 // dx += conv2d input VJP, any stride: the reference loop nest itself
 // (n, f, oy, ox, c, ki, kj), scalar.
 function conv2dDxGeneralF64(
@@ -380,13 +518,14 @@ function dwOne(
 
 /**
  * Adds the conv2d VJP into dx, dw, db (each when its flag is 1), bit-identical
- * to the reference loops. `dyT` is scratch of batch·f·oh·ow floats (used when
- * dw is wanted and f ≥ 2).
+ * to the reference loops. Scratch: `dyT` batch·f·oh·ow floats (used when dw
+ * is wanted and f ≥ 2); `wT` f·c·kh·kw and `dxT` batch·c·h·w floats (used
+ * when dx is wanted and c ≥ 2).
  */
 export function conv2dBackwardF64(
   batch: i32, c: i32, h: i32, w: i32, f: i32, kh: i32, kw: i32, stride: i32, pad: i32, oh: i32, ow: i32,
   x: usize, wt: usize, dy: usize,
-  dx: usize, wantDx: i32, dw: usize, wantDw: i32, db: usize, wantDb: i32, dyT: usize,
+  dx: usize, wantDx: i32, dw: usize, wantDw: i32, db: usize, wantDb: i32, dyT: usize, wT: usize, dxT: usize,
 ): void {
   const ohw = oh * ow;
   if (wantDb) {
@@ -419,7 +558,8 @@ export function conv2dBackwardF64(
     for (; fi < f; fi++) dwOne(fi, batch, c, h, w, f, kh, kw, stride, pad, oh, ow, x, dy, dw);
   }
   if (wantDx) {
-    if (stride == 1) conv2dDxStride1F64(batch, c, h, w, f, kh, kw, pad, oh, ow, wt, dy, dx);
+    if (c >= 2) conv2dDxChannelsF64(batch, c, h, w, f, kh, kw, stride, pad, oh, ow, wt, dy, dx, wT, dxT);
+    else if (stride == 1) conv2dDxStride1F64(batch, c, h, w, f, kh, kw, pad, oh, ow, wt, dy, dx);
     else conv2dDxGeneralF64(batch, c, h, w, f, kh, kw, stride, pad, oh, ow, wt, dy, dx);
   }
 }

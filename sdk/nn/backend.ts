@@ -563,7 +563,8 @@ function conv2dBackwardF64Wasm(
   wasm: WasmBackend, g: ConvGeometry, x: TypedData, w: TypedData, dy: TypedData, dx: TypedData | null, dw: TypedData | null, db: TypedData | null,
 ): void {
   if (!dx && !dw && !db) return;
-  const [px, pw, pdy, pdx, pdw, pdb, pdyt] = wasm.layout([
+  const channelsDx = dx !== null && g.channels >= 2;
+  const [px, pw, pdy, pdx, pdw, pdb, pdyt, pwt, pdxt] = wasm.layout([
     dw ? x.length : 0,
     dx ? w.length : 0,
     dy.length,
@@ -571,7 +572,9 @@ function conv2dBackwardF64Wasm(
     dw ? dw.length : 0,
     db ? db.length : 0,
     dw ? dy.length : 0,
-  ], 8) as [number, number, number, number, number, number, number];
+    channelsDx ? w.length : 0,
+    channelsDx ? x.length : 0,
+  ], 8) as [number, number, number, number, number, number, number, number, number];
   wasm.put(pdy, dy);
   if (dw) {
     wasm.put(px, x);
@@ -585,7 +588,7 @@ function conv2dBackwardF64Wasm(
   wasm.run('conv2d backward float64', (ex) =>
     ex.conv2dBackwardF64(
       g.batch, g.channels, g.height, g.width, g.filters, g.kernelH, g.kernelW, g.stride, g.padding, g.outH, g.outW,
-      px, pw, pdy, pdx, dx ? 1 : 0, pdw, dw ? 1 : 0, pdb, db ? 1 : 0, pdyt,
+      px, pw, pdy, pdx, dx ? 1 : 0, pdw, dw ? 1 : 0, pdb, db ? 1 : 0, pdyt, pwt, pdxt,
     ),
   );
   if (dx) wasm.get(pdx, dx);
