@@ -335,7 +335,7 @@ function gemmF64Wasm(
 
 /**
  * Fully connected forward y[N, out] = x[N, in]·wᵀ + bias in one engine call
- * (float32) or the reference loops (float64). Overwrites y.
+ * (float32, and float64 after init) or the reference loops. Overwrites y.
  *
  * @example
  * ```ts

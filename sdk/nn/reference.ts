@@ -1,10 +1,12 @@
 /**
  * The readable reference kernels: plain TypeScript loops that *define* the
- * semantics of the heavy ops (matmul, conv2d, pooling). The float64 path runs
- * on them; the float32 WebAssembly kernels (`assembly/classical/`) must agree
- * with them (tests compare the two). They are written for clarity, not speed,
- * and never share code with the WebAssembly kernels (direct convolution here,
- * im2col + gemm there).
+ * semantics of the heavy ops (matmul, conv2d, pooling). float64 runs on them
+ * until `nn.init()`; the float32 WebAssembly kernels (`assembly/classical/`)
+ * must agree with them within a tolerance and the float64 ones
+ * (`assembly/classical/*-f64.ts`) bit for bit — they add the same terms in the
+ * same order (tests compare them). They are written for clarity, not speed,
+ * and never share code with the WebAssembly kernels (plain loops here,
+ * im2col + gemm and SIMD-blocked loops there).
  *
  * Every function **adds** into its output arrays unless it says otherwise.
  *

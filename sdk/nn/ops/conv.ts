@@ -1,7 +1,8 @@
 /**
  * Convolution and pooling over NCHW tensors. float32 runs in the
  * WebAssembly kernels (im2col + SIMD gemm, one call per batch), float64 in
- * the direct reference loops.
+ * the float64 WebAssembly kernels after `nn.init()` (the reference loops'
+ * bits) or in the direct reference loops.
  *
  * @packageDocumentation
  */

@@ -1,6 +1,7 @@
 /**
  * Matrix products: `matmul` and the fused fully connected `linear`.
- * float32 runs in the WebAssembly SIMD gemm, float64 in the reference loops.
+ * float32 runs in the WebAssembly SIMD gemm, float64 in the float64 engine
+ * gemm after `nn.init()` (the reference loops' bits) or in the reference loops.
  *
  * @packageDocumentation
  */
