@@ -12,7 +12,8 @@
 //    alternating, the medians of the iterations after the first; the distilled
 //    images of the two arms must be bit-identical
 //                                               → dd_lenet_s_per_iter_{ref,wasm}, dd_qlenet_s_per_iter_{ref,wasm}
-//    Set QDISTILL_BENCH_NO_DD=1 to skip part 2.
+//    Set QDISTILL_BENCH_NO_DD=1 to skip part 2, QDISTILL_BENCH_ROUNDS=N for N
+//    rounds of each arm (default 2; more on a loaded machine).
 // Ratios are reference time / wasm time (> 1: wasm faster).
 import { createHash } from 'node:crypto';
 import { loadavg } from 'node:os';
@@ -27,6 +28,7 @@ import type { Dataset } from '../sdk/data/dataset.js';
 import { Random } from '../sdk/util/random.js';
 import { runtimeFields, time } from './util.js';
 
+const ROUNDS = Math.max(1, Number(process.env.QDISTILL_BENCH_ROUNDS ?? 2) || 2);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 function normal(n: number, rng: Random): Float64Array {
@@ -129,8 +131,8 @@ async function main(): Promise<Record<string, unknown>> {
     const { train } = trainValidationSplit(full, { validation: 1000, seed: 12345 });
     console.log('Dataset distillation s/iteration (bench/dd.ts settings), float64 kernels reference vs wasm, alternating arms:');
     for (const [key, model, iterations, rounds] of [
-      ['dd_lenet', { arch: 'lenet-000', numClasses: 10 }, 6, 2],
-      ['dd_qlenet', { arch: 'quantum-lenet-000', numClasses: 10 }, 5, 2],
+      ['dd_lenet', { arch: 'lenet-000', numClasses: 10 }, 6, ROUNDS],
+      ['dd_qlenet', { arch: 'quantum-lenet-000', numClasses: 10 }, 6, ROUNDS],
     ] as const) {
       const r = await ddAb(model, train, kernel, iterations, rounds);
       console.log(`  ${model.arch.padEnd(20)} reference ${r.ref.toFixed(3)} s   wasm ${r.wasm.toFixed(3)} s   ratio ${(r.ref / r.wasm).toFixed(2)}×   distilled images identical: ${r.identical}`);
