@@ -87,6 +87,16 @@ async function interruptAfter(dir: string, epochs: number, delayMs: number, sign
   let exited = false;
   void exit.then(() => (exited = true));
   while (!exited && lines() < epochs) await new Promise((r) => setTimeout(r, 5));
+  // The epoch's line is printed before its state is written: under load a kill right after the line found nothing
+  // to resume. Wait for a saved state first (the kill points stay random within the run).
+  const saved = (): boolean => {
+    try {
+      return readdirSync(join(dir, 'ckpt')).some((f) => f.endsWith('.qdstate'));
+    } catch {
+      return false;
+    }
+  };
+  while (!exited && !saved()) await new Promise((r) => setTimeout(r, 5));
   await new Promise((r) => setTimeout(r, delayMs));
   if (!exited) child.kill(signal);
   return exit;
