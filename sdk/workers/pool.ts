@@ -20,12 +20,15 @@ import type { SpawnedWorker } from './types.js';
 
 /**
  * Batches estimated to take less than this many milliseconds on one thread
- * stay on the calling thread: measured on the project's 2-core machine
- * (bench/qnn.ts, the "crossover" table), splitting W3 adjoint passes over two
- * workers starts to pay at ≈ 0.5 ms of single-thread work; below, the
- * dispatch (≈ 50–100 µs per task) and the copies cost more than they save.
+ * stay on the calling thread. Measured on the project's 2-core machine with
+ * nothing else running (`npx tsx bench/workers.ts`, the "crossover" table):
+ * W3 forward + adjoint over two workers is slower than the calling thread up
+ * to an estimated ≈ 3 ms of single-thread work (0.99× at 2.9 ms, 1.19× at
+ * 5.8 ms); below, the dispatch (≈ 50–100 µs per task), the copies and the
+ * wait cost more than they save. (It was 0.5 ms, measured on a busier
+ * machine; that split batches of 32–256 samples and made them slower.)
  */
-export const DEFAULT_SPLIT_THRESHOLD_MS = 0.5;
+export const DEFAULT_SPLIT_THRESHOLD_MS = 3;
 
 /**
  * Options of {@link createWorkerPool}.
