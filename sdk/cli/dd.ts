@@ -2,14 +2,14 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import {
-  QDistillError, isQDistillError, evaluateDistilled, runDDExperiment, validateDDConfig,
+  QDistillError, evaluateDistilled, runDDExperiment, validateDDConfig,
   type DDDatasetSpec, type DDExperimentConfig, type DDExperimentResult, type DistillProgress,
 } from '../index.js';
 import { fileCheckpointStore, loadDistilledFile, nodeDDEnvironment, saveDistilledFile, writeDistilledPng } from '../node.js';
 import { parseCommandArgs, parseIntList, parsePositiveInt, type Command } from './args.js';
 import { readJsonConfig } from './config-file.js';
 import { DD_PRESETS } from './dd-presets.js';
-import { catchInterrupts, INTERRUPTED_EXIT_CODE } from './interrupt.js';
+import { catchInterrupts, reportInterruption } from './interrupt.js';
 import { pct, printTable, ProgressReporter } from './progress.js';
 import { withWorkerPool, workersFlag, WORKERS_HELP } from './workers.js';
 
@@ -171,14 +171,7 @@ export const ddCommand: Command = {
         },
       }));
     } catch (error) {
-      const signal = interrupts.received();
-      if (!signal || !isQDistillError(error) || error.code !== 'E_ABORTED') throw error;
-      progress.stop();
-      const again = checkpointDir !== undefined ? `; continue with: qdistill dd ${[...argv.filter((a) => a !== '--resume'), '--resume'].join(' ')}` : '';
-      const message = `interrupted by ${signal}: ${error.message}${checkpointDir !== undefined ? `; the state is saved in ${checkpointDir}` : ''}${again}`;
-      console.error(`qdistill: ${message}`);
-      console.log(JSON.stringify({ error: { code: error.code, message } }));
-      return INTERRUPTED_EXIT_CODE;
+      return reportInterruption(error, interrupts, 'dd', argv, checkpointDir, () => progress.stop());
     } finally {
       interrupts.dispose();
     }

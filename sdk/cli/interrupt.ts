@@ -1,3 +1,5 @@
+import { isQDistillError } from '../index.js';
+
 /**
  * Ctrl-C and `kill` for long CLI commands: the first SIGINT or SIGTERM fires
  * an AbortSignal (trainers stop after the current step, saving their state
@@ -41,4 +43,28 @@ export function catchInterrupts(onFirst: (signal: NodeJS.Signals) => void): Inte
       process.off('SIGTERM', handler);
     },
   };
+}
+
+/**
+ * The end of a command stopped by Ctrl-C or `kill`: when `error` is the
+ * `E_ABORTED` that the first signal caused, prints what happened (and, with a
+ * checkpoint directory, the command that continues the run: the same
+ * arguments plus `--resume`) on stderr and as the last JSON line, and returns
+ * {@link INTERRUPTED_EXIT_CODE}; any other error is thrown again.
+ *
+ * @param command the subcommand (`kd`, `dd`) for the continue-with line
+ * @param argv the subcommand's arguments as given
+ * @param stopProgress stops the progress display before printing
+ */
+export function reportInterruption(
+  error: unknown, interrupts: Interrupts, command: string, argv: readonly string[], checkpointDir: string | undefined, stopProgress: () => void,
+): number {
+  const signal = interrupts.received();
+  if (!signal || !isQDistillError(error) || error.code !== 'E_ABORTED') throw error;
+  stopProgress();
+  const again = checkpointDir !== undefined ? `; continue with: qdistill ${command} ${[...argv.filter((a) => a !== '--resume'), '--resume'].join(' ')}` : '';
+  const message = `interrupted by ${signal}: ${error.message}${checkpointDir !== undefined ? `; the state is saved in ${checkpointDir}` : ''}${again}`;
+  console.error(`qdistill: ${message}`);
+  console.log(JSON.stringify({ error: { code: error.code, message } }));
+  return INTERRUPTED_EXIT_CODE;
 }

@@ -2,12 +2,12 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import {
-  ARM_LABELS, historyHash, isQDistillError, QDistillError, validateKDConfig, runKDExperiment, runKDSweep, parseSetFlag,
+  ARM_LABELS, historyHash, QDistillError, validateKDConfig, runKDExperiment, runKDSweep, parseSetFlag,
   type ArmName, type ExperimentHooks, type KDExperimentConfig, type KDExperimentResult, type SweepResult,
 } from '../index.js';
 import { fileCheckpointStore, nodeExperimentEnvironment } from '../node.js';
 import { parseCommandArgs, parseIntList, parsePositiveInt, type Command } from './args.js';
-import { catchInterrupts, INTERRUPTED_EXIT_CODE } from './interrupt.js';
+import { catchInterrupts, reportInterruption } from './interrupt.js';
 import { bestStudentWriter } from './kd-best-student.js';
 import { kdJobRunner, type KDJobRunner } from './kd-jobs.js';
 import { KD_PRESETS } from './presets.js';
@@ -217,14 +217,7 @@ export const kdCommand: Command = {
         return [swept.result, swept];
       });
     } catch (error) {
-      const signal = interrupts.received();
-      if (!signal || !isQDistillError(error) || error.code !== 'E_ABORTED') throw error;
-      progress.stop();
-      const again = checkpointDir !== undefined ? `; continue with: qdistill kd ${[...argv.filter((a) => a !== '--resume'), '--resume'].join(' ')}` : '';
-      const message = `interrupted by ${signal}: ${error.message}${checkpointDir !== undefined ? `; the state is saved in ${checkpointDir}` : ''}${again}`;
-      console.error(`qdistill: ${message}`);
-      console.log(JSON.stringify({ error: { code: error.code, message } }));
-      return INTERRUPTED_EXIT_CODE;
+      return reportInterruption(error, interrupts, 'kd', argv, checkpointDir, () => progress.stop());
     } finally {
       interrupts.dispose();
       await jobRunner?.dispose();
