@@ -397,7 +397,7 @@ export function linearBackward(
 ): void {
   if (g instanceof Float64Array) {
     const wasm64 = wasm64For('linear backward', x, w, dx, dw, db);
-    if (wasm64) linearBackwardF64Wasm(wasm64, rows, inF, outF, x, w, g, dx, dw);
+    if (wasm64) linearBackwardWasm(wasm64, true, rows, inF, outF, x, w, g, dx, dw, null);
     else {
       if (dx) gemmReference(rows, inF, outF, g, false, w, false, dx, true);
       if (dw) gemmReference(outF, inF, rows, g, true, x, false, dw, true);
@@ -413,6 +413,18 @@ export function linearBackward(
     return;
   }
   if (splitLinearBackward(KERNELS, wasm.kernel.build, rows, inF, outF, x, w, g, dx, dw, db)) return;
+  linearBackwardWasm(wasm, false, rows, inF, outF, x, w, g, dx, dw, db);
+}
+
+/**
+ * dx += g·w, dw += gᵀ·x and (float32 only) db += Σ_rows g in one engine call,
+ * float32 or float64 (the float64 gemm has the bits of gemmReference).
+ */
+function linearBackwardWasm(
+  wasm: WasmBackend, f64: boolean, rows: number, inF: number, outF: number,
+  x: TypedData, w: TypedData, g: TypedData, dx: TypedData | null, dw: TypedData | null, db: TypedData | null,
+): void {
+  if (!dx && !dw && !db) return;
   const [px, pw, pg, pdx, pdw, pdb] = wasm.layout([
     dw ? rows * inF : 0,
     dx ? outF * inF : 0,
@@ -420,7 +432,7 @@ export function linearBackward(
     dx ? rows * inF : 0,
     dw ? outF * inF : 0,
     db ? outF : 0,
-  ]) as [number, number, number, number, number, number];
+  ], f64 ? 8 : 4) as [number, number, number, number, number, number];
   wasm.put(pg, g);
   if (dw) {
     wasm.put(px, x);
@@ -431,44 +443,15 @@ export function linearBackward(
     wasm.put(pdx, dx);
   }
   if (db) wasm.put(pdb, db);
-  wasm.run('linear backward', (ex) => {
-    if (dx) ex.gemmF32(rows, inF, outF, pg, outF, 1, pw, inF, pdx, inF, 1);
-    if (dw) ex.gemmF32(outF, inF, rows, pg, 1, outF, px, inF, pdw, inF, 1);
+  wasm.run(f64 ? 'linear backward float64' : 'linear backward', (ex) => {
+    const gemm = f64 ? ex.gemmF64 : ex.gemmF32;
+    if (dx) gemm(rows, inF, outF, pg, outF, 1, pw, inF, pdx, inF, 1);
+    if (dw) gemm(outF, inF, rows, pg, 1, outF, px, inF, pdw, inF, 1);
     if (db) ex.colSumF32(rows, outF, pg, pdb, 1);
   });
   if (dx) wasm.get(pdx, dx);
   if (dw) wasm.get(pdw, dw);
   if (db) wasm.get(pdb, db);
-}
-
-/** float64 dx += g·w and dw += gᵀ·x in one engine call (bits of gemmReference). */
-function linearBackwardF64Wasm(
-  wasm: WasmBackend, rows: number, inF: number, outF: number,
-  x: TypedData, w: TypedData, g: TypedData, dx: TypedData | null, dw: TypedData | null,
-): void {
-  if (!dx && !dw) return;
-  const [px, pw, pg, pdx, pdw] = wasm.layout([
-    dw ? rows * inF : 0,
-    dx ? outF * inF : 0,
-    rows * outF,
-    dx ? rows * inF : 0,
-    dw ? outF * inF : 0,
-  ], 8) as [number, number, number, number, number];
-  wasm.put(pg, g);
-  if (dw) {
-    wasm.put(px, x);
-    wasm.put(pdw, dw);
-  }
-  if (dx) {
-    wasm.put(pw, w);
-    wasm.put(pdx, dx);
-  }
-  wasm.run('linear backward float64', (ex) => {
-    if (dx) ex.gemmF64(rows, inF, outF, pg, outF, 1, pw, inF, pdx, inF, 1);
-    if (dw) ex.gemmF64(outF, inF, rows, pg, 1, outF, px, inF, pdw, inF, 1);
-  });
-  if (dx) wasm.get(pdx, dx);
-  if (dw) wasm.get(pdw, dw);
 }
 
 /**
