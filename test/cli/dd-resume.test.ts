@@ -4,17 +4,15 @@
 // image grids, and every seed's history are bit-identical to an uninterrupted
 // run. The interrupted runs are real child processes on real MNIST digits
 // (3 vs 5); the reference and the resumptions run in-process.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseTrainingState } from '../../sdk/nn/training-state.js';
 import { Random } from '../../sdk/util/random.js';
 import { runCli } from '../helpers/cli.js';
+import { interruptCliAfter, type ChildExit } from '../helpers/interrupt.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 // 1,315 training digits in batches of 512: 3 outer iterations per epoch, 3 epochs, StepLR every 2, two seeds.
 const config = {
@@ -57,21 +55,9 @@ function outcome(dir: string, stdout: string[]): Outcome {
 
 const args = (dir: string, ...more: string[]): string[] => ['dd', configPath, '--checkpoint-dir', join(dir, 'ckpt'), '--out', join(dir, 'out'), ...more];
 
-/** Starts the CLI as a child process and sends `signal` once `epochs` outer epochs have ended (+ `delayMs`): each ends with a validation line. */
-async function interruptAfter(dir: string, epochs: number, delayMs: number, signal: NodeJS.Signals): Promise<{ code: number | null; signal: string | null; stdout: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'test', 'helpers', 'cli-process.ts'), ...args(dir)], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  let stdout = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  const exit = new Promise<{ code: number | null; signal: string | null; stdout: string }>((done) => child.on('exit', (code, sig) => done({ code, signal: sig, stdout })));
-  let exited = false;
-  void exit.then(() => (exited = true));
-  // Progress milestones are plain lines when stderr is not a terminal; the one with "val" ends an outer epoch.
-  while (!exited && (stderr.match(/ epoch \d+\/\d+ loss [\d.]+ val /g) ?? []).length < epochs) await new Promise((r) => setTimeout(r, 5));
-  await new Promise((r) => setTimeout(r, delayMs));
-  if (!exited) child.kill(signal);
-  return exit;
+/** Sends the dd run `signal` once `epochs` outer epochs have ended (+ `delayMs`): each ends with a validation line. */
+function interruptAfter(dir: string, epochs: number, delayMs: number, signal: NodeJS.Signals): Promise<ChildExit> {
+  return interruptCliAfter(args(dir), { marker: / epoch \d+\/\d+ loss [\d.]+ val /g, count: epochs, stateDir: join(dir, 'ckpt'), delayMs, signal });
 }
 
 beforeAll(async () => {

@@ -3,18 +3,16 @@
 // test scores) and every run's final and best-validation weights are
 // bit-identical to an uninterrupted run. The interrupted runs are real child
 // processes; the reference and the resumptions run in-process.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseCheckpoint } from '../../sdk/nn/checkpoint.js';
 import { parseTrainingState } from '../../sdk/nn/training-state.js';
 import { Random } from '../../sdk/util/random.js';
 import { runCli } from '../helpers/cli.js';
+import { interruptCliAfter, type ChildExit } from '../helpers/interrupt.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 // ZXZ states (no dataset download), a QNN teacher trained in the run (its training is checkpointed too),
 // two seeds × two arms: 19 epochs in all, a second or two of training.
@@ -66,40 +64,11 @@ function outcome(dir: string, kind = 'kd-run'): Outcome {
   return { runs, files };
 }
 
-/** Starts the CLI as a child process; resolves when it exits. */
-function startChild(dir: string, config = configPath, marker = / epoch \d+\/\d+ /g, extra: string[] = []): { child: ReturnType<typeof spawn>; lines: () => number; exit: Promise<{ code: number | null; signal: string | null; stdout: string }> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'test', 'helpers', 'cli-process.ts'), 'kd', config, '--checkpoint-dir', join(dir, 'ckpt'), '--out', join(dir, 'out.json'), ...extra], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  let stdout = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  const exit = new Promise<{ code: number | null; signal: string | null; stdout: string }>((done) => child.on('exit', (code, signal) => done({ code, signal, stdout })));
-  // By default one line per finished epoch (progress milestones are plain lines when stderr is not a terminal).
-  return { child, lines: () => (stderr.match(marker) ?? []).length, exit };
-}
-
-/** Kills the child once it has finished `epochs` epochs (plus a random delay), with `signal`. */
-async function interruptAfter(dir: string, epochs: number, delayMs: number, signal: NodeJS.Signals, config?: string, marker?: RegExp, extra?: string[]): Promise<{ code: number | null; signal: string | null; stdout: string }> {
-  const { child, lines, exit } = startChild(dir, config, marker, extra);
-  let exited = false;
-  void exit.then(() => (exited = true));
-  while (!exited && lines() < epochs) await new Promise((r) => setTimeout(r, 5));
-  // The epoch's line is printed before its state is written: under load a kill right after the line found nothing
-  // to resume. Wait for a saved state first (the kill points stay random within the run).
-  const saved = (): boolean => {
-    try {
-      return readdirSync(join(dir, 'ckpt')).some((f) => f.endsWith('.qdstate'));
-    } catch {
-      return false;
-    }
-  };
-  while (!exited && !saved()) await new Promise((r) => setTimeout(r, 5));
-  await new Promise((r) => setTimeout(r, delayMs));
-  if (!exited) child.kill(signal);
-  return exit;
+/** Kills the kd run once it has finished `epochs` epochs (plus a delay), with `signal`. */
+function interruptAfter(dir: string, epochs: number, delayMs: number, signal: NodeJS.Signals, config = configPath, marker = / epoch \d+\/\d+ /g, extra: string[] = []): Promise<ChildExit> {
+  // By default one line per finished epoch.
+  const args = ['kd', config, '--checkpoint-dir', join(dir, 'ckpt'), '--out', join(dir, 'out.json'), ...extra];
+  return interruptCliAfter(args, { marker, count: epochs, stateDir: join(dir, 'ckpt'), delayMs, signal });
 }
 
 beforeAll(async () => {
