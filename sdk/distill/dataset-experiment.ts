@@ -17,7 +17,7 @@ import type { CheckpointStore } from '../nn/training-state.js';
 import { hashFloat64 } from '../util/hash.js';
 import { int, LIMITS, nonNegativeInt, parseConfig, positive, positiveInt, seedValue, strictObject, tagged } from '../util/schema.js';
 import {
-  distillationBaselines, distillDataset, evaluateDistilled, isHybridConfig,
+  distillationBaselines, distillDataset, evaluateDistilled,
   type CircuitWeightMovement, type DistilledDataset, type DistillModelConfig, type DistillProgress,
 } from './dataset.js';
 
@@ -267,7 +267,7 @@ export async function runDDExperiment(config: DDExperimentConfig, env: DDEnviron
   const runs: DDSeedResult[] = [];
   const settings = config.distill ?? {};
   for (const seed of seeds) {
-    options.onMessage?.(`${config.name ?? 'dd'}: seed ${seed}, ${config.model.arch}${isHybridConfig(config.model) ? '' : ''}, ${numSamples(train)} training / ${validation ? numSamples(validation) : 0} validation images`);
+    options.onMessage?.(`${config.name ?? 'dd'}: seed ${seed}, ${config.model.arch}, ${numSamples(train)} training / ${validation ? numSamples(validation) : 0} validation images`);
     const store = options.checkpoint?.store;
     const key = ddRunKey(config, seed);
     const resumeFrom = store && options.checkpoint?.resume ? await store.load(key) : null;
