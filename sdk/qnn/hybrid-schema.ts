@@ -13,7 +13,12 @@ import { z } from 'zod';
 import { circuitToJSON, type CircuitJSON } from '../circuit/serialize.js';
 import { Circuit } from '../circuit/circuit.js';
 import { LIMITS, nonNegativeInt, oneOf, parseConfig, positive, positiveInt, seedValue, strictObject, tagged } from '../util/schema.js';
-import type { HybridModelConfig } from './hybrid.js';
+import type { QNNClassifierConfig } from './models/qnn-classifier.js';
+import type { QuantumLeNetConfig } from './models/quantum-lenet.js';
+import type { Student003Config } from './models/student-003.js';
+
+/** The same union as hybrid.ts's HybridModelConfig (imported from the models, so hybrid.ts and this file do not import each other). */
+type HybridModelConfig = QuantumLeNetConfig | Student003Config | QNNClassifierConfig;
 
 const rows = z.array(z.array(z.number()).readonly()).readonly();
 const rowsMatrix = strictObject({ re: rows, im: rows });
